@@ -1,0 +1,146 @@
+"""Revoking tokens and checking revocation: the glue between views and stores.
+
+:func:`revoke_token` and :func:`revoke_all_tokens` write to the configured
+store (``JWT_REVOCATION_STORE``); :func:`check_revoked` is what every
+verified request runs, in one store round trip.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from . import signals
+from .context import request_jwt
+from .exceptions import RevocationStoreUnavailable, RevokedTokenError
+from .revocation.base import RevocationStore
+from .state import AppState, get_state
+from .tokens import Decoded, check_live, verify
+
+logger = logging.getLogger("flask_jwt_kit")
+
+#: Tokens issued at the very moment of a "log out everywhere" are revoked too.
+_CUTOFF_MARGIN = 1e-6
+
+
+def identity_key(identity: Any) -> str:
+    """The string a store keys an identity by.
+
+    Strings are used as they are; other JSON values as canonical JSON (so the
+    identity ``5`` and ``"5"`` are the same user, as they are in most apps).
+    """
+    if isinstance(identity, str):
+        return identity
+    return json.dumps(identity, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def require_store(state: AppState, what: str) -> RevocationStore:
+    """The configured store, or a clear error naming the setting."""
+    store = state.store
+    if state.settings.revocation_store is None or store is None:
+        raise RuntimeError(
+            f"{what} needs a revocation store: set JWT_REVOCATION_STORE "
+            "(e.g. 'sqlite:///revocations.db' or 'redis://localhost:6379/0')"
+        )
+    return store
+
+
+def check_revoked(state: AppState, decoded: Decoded) -> None:
+    """Raise :class:`RevokedTokenError` if the store or the blocklist loader says so.
+
+    :raises RevocationStoreUnavailable: the store failed and
+        ``JWT_REVOCATION_FAIL_OPEN`` is off.
+    """
+    header, claims = decoded.header, decoded.claims
+    store = state.store
+    if store is not None:
+        identity = claims.get(decoded.identity_claim)
+        iat = claims.get("iat")
+        try:
+            revoked = store.is_revoked(
+                _text(claims.get("jti")),
+                None if identity is None else identity_key(identity),
+                _text(claims.get("sid")),
+                float(iat) if iat is not None else None,
+            )
+        except RevocationStoreUnavailable:
+            if not state.settings.revocation_fail_open:
+                raise
+            logger.warning("revocation store unavailable; JWT_REVOCATION_FAIL_OPEN lets it pass")
+            revoked = False
+        if revoked:
+            raise RevokedTokenError(header, claims)
+    loader = state.callbacks.token_in_blocklist_loader
+    if loader is not None and loader(header, claims):
+        raise RevokedTokenError(header, claims)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _claims_of(state: AppState, token: str | Mapping[str, Any] | None) -> dict[str, Any]:
+    if token is None:
+        current = request_jwt()
+        if current is None or not current.claims:
+            raise RuntimeError(
+                "revoke_token() without a token needs a verified request: call it in a "
+                "view protected by @jwt_required(), or pass the token"
+            )
+        return current.claims
+    if isinstance(token, Mapping):
+        return dict(token)
+    settings = state.settings
+    decoded = verify(state, settings, token)
+    check_live(decoded, settings, state.clock(), allow_expired=True)
+    return decoded.claims
+
+
+def revoke_token(token: str | Mapping[str, Any] | None = None) -> None:
+    """Revoke one token, until it would have expired anyway.
+
+    :param token: an encoded token (verified first), a claims dict, or
+        ``None`` for the token of the current request.
+    :raises RuntimeError: no store is configured, or the token has no ``jti``.
+    :raises RevocationStoreUnavailable: the store cannot be written.
+    """
+    state = get_state()
+    store = require_store(state, "revoke_token()")
+    claims = _claims_of(state, token)
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti:
+        raise RuntimeError("revoke_token() needs a token with a 'jti' claim")
+    store.revoke_jti(jti, _expiry(claims))
+    signals.token_revoked.send(state.app, kind="token", value=jti)
+
+
+def revoke_all_tokens(identity: Any) -> None:
+    """Log *identity* out everywhere: revoke every token issued to it before now.
+
+    Tokens created after this call are accepted.
+
+    :param identity: the identity as it appears in tokens (what
+        :func:`~flask_jwt_kit.get_jwt_identity` returns). An object that is not
+        a JSON value (a user object) first goes through ``user_identity_loader``.
+    :raises RuntimeError: no store is configured.
+    :raises RevocationStoreUnavailable: the store cannot be written.
+    """
+    state = get_state()
+    store = require_store(state, "revoke_all_tokens()")
+    if not isinstance(identity, (str, int, float, bool, list, dict, type(None))):
+        identity = state.callbacks.user_identity_loader(identity)
+    now = state.clock()
+    # One entry per identity, kept for good: a token created with a longer
+    # expires_delta than the configured default must stay revoked too.
+    key = identity_key(identity)
+    store.revoke_identity(key, now + _CUTOFF_MARGIN, None)
+    signals.token_revoked.send(state.app, kind="identity", value=key)
+
+
+def _expiry(claims: Mapping[str, Any]) -> float | None:
+    exp = claims.get("exp")
+    if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+        return float(exp)
+    return None

@@ -1,0 +1,112 @@
+"""The verified token of the current request, and functions that read it.
+
+One :class:`RequestJWT` object is stored on :data:`flask.g` once every
+check of :func:`~flask_jwt_kit.verify_jwt_in_request` has passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, has_request_context
+from werkzeug.local import LocalProxy
+
+_G_KEY = "_flask_jwt_kit"
+
+_NOT_VERIFIED = (
+    "You must call `@jwt_required()` or `verify_jwt_in_request()` before using this method"
+)
+
+
+@dataclass(slots=True)
+class RequestJWT:
+    """What a verified (or optional, token-less) request knows about its token."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    identity: Any
+    location: str | None
+    user: Any = None
+    #: The encoded token, kept for the extension's own use (never echoed).
+    token: str | None = None
+    #: Whether the token came from an external (trusted) issuer.
+    external: bool = False
+
+
+def set_request_jwt(value: RequestJWT) -> None:
+    """Store the request's token state (after all checks passed)."""
+    setattr(g, _G_KEY, value)
+
+
+def request_jwt() -> RequestJWT | None:
+    """The current request's token state, or ``None`` when nothing was verified."""
+    if not has_request_context():
+        return None
+    value: RequestJWT | None = g.get(_G_KEY)
+    return value
+
+
+def _verified() -> RequestJWT:
+    value = request_jwt()
+    if value is None:
+        raise RuntimeError(_NOT_VERIFIED)
+    return value
+
+
+def get_jwt() -> dict[str, Any]:
+    """The claims of the token in the current request.
+
+    ``{}`` in an optional view called without a token.
+
+    :raises RuntimeError: the request was not verified.
+    """
+    return _verified().claims
+
+
+def get_jwt_header() -> dict[str, Any]:
+    """The header of the token in the current request (``{}`` without a token).
+
+    :raises RuntimeError: the request was not verified.
+    """
+    return _verified().header
+
+
+def get_jwt_identity() -> Any:
+    """The identity claim of the current token (``None`` without a token).
+
+    :raises RuntimeError: the request was not verified.
+    """
+    return _verified().identity
+
+
+def get_jwt_request_location() -> str | None:
+    """Where the current token was found.
+
+    ``"headers"``, ``"cookies"``, ``"query_string"``, ``"json"``, or ``None``
+    when no token was verified.
+    """
+    value = request_jwt()
+    return None if value is None else value.location
+
+
+def get_current_user() -> Any:
+    """The user loaded by ``user_lookup_loader`` for the current token.
+
+    ``None`` in an optional view called without a token.
+
+    :raises RuntimeError: the request was not verified, or no
+        ``@jwt.user_lookup_loader`` is registered.
+    """
+    from .state import get_state
+
+    value = _verified()
+    if get_state().callbacks.user_lookup_loader is None:
+        raise RuntimeError(
+            "You must provide a `@jwt.user_lookup_loader` callback to use this method"
+        )
+    return value.user
+
+
+#: A proxy to :func:`get_current_user`, usable in views and templates.
+current_user: Any = LocalProxy(get_current_user)

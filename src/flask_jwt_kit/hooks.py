@@ -1,0 +1,26 @@
+"""What ``init_app`` wires into an application beyond error handlers.
+
+The JWKS endpoint (``JWT_JWKS_URL_RULE``).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify
+
+from .state import AppState, get_state
+
+
+def init_app(app: Flask, state: AppState) -> None:
+    """Register the JWKS route when configured."""
+    rule = state.settings.jwks_url_rule
+    if rule:
+        app.add_url_rule(rule, "flask_jwt_kit_jwks", _jwks_view, methods=["GET"])
+
+
+def _jwks_view() -> Response:
+    from .utils import get_jwks
+
+    response = jsonify(get_jwks())
+    response.cache_control.public = True
+    response.cache_control.max_age = get_state().settings.jwks_max_age
+    return response

@@ -1,0 +1,222 @@
+"""Protecting views: :func:`jwt_required` and :func:`verify_jwt_in_request`.
+
+The checks run in the order the API contract gives: find the token, verify
+it, then token type, freshness, revocation, the claims verification
+callback, scopes and user loading. The request state is stored only after
+every check passed.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar, cast
+
+import jwt
+from flask import request
+
+from . import signals
+from .blocklist import check_revoked
+from .context import RequestJWT, set_request_jwt
+from .exceptions import (
+    FreshTokenRequired,
+    InsufficientScopeError,
+    JWTExtendedException,
+    NoAuthorizationError,
+    UserClaimsVerificationError,
+    UserLookupError,
+    WrongTokenError,
+)
+from .request_token import find_token, normalise_locations
+from .settings import Settings
+from .state import AppState, get_state
+from .tokens import Decoded, check_live, verify
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LocationArg = str | Iterable[str] | None
+
+
+def verify_jwt_in_request(
+    optional: bool = False,
+    fresh: bool = False,
+    refresh: bool = False,
+    locations: LocationArg = None,
+    verify_type: bool = True,
+    skip_revocation_check: bool = False,
+    scopes: str | Iterable[str] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Verify the token of the current request; store it for :func:`get_jwt` and friends.
+
+    :param optional: let the request through when it carries no token at all
+        (an invalid token is still refused).
+    :param fresh: require a fresh access token.
+    :param refresh: require a refresh token (and read the refresh cookie,
+        CSRF and JSON names).
+    :param locations: where to look, overriding ``JWT_TOKEN_LOCATION``.
+    :param verify_type: check the token type (access or refresh).
+    :param skip_revocation_check: skip the store and ``token_in_blocklist_loader``.
+    :param scopes: scopes that must all be in the ``JWT_SCOPE_CLAIM`` claim.
+    :returns: ``(header, claims)``, or ``None`` for an OPTIONS request or an
+        optional view without a token.
+    :raises JWTExtendedException: a check failed (answered by the error handlers).
+    :raises jwt.InvalidTokenError: the token is invalid or expired.
+    """
+    if request.method == "OPTIONS":
+        return None
+    state = get_state()
+    settings = state.settings
+    required_scopes = _scopes(scopes)
+    try:
+        return _verify(
+            state,
+            settings,
+            optional,
+            fresh,
+            refresh,
+            normalise_locations(locations, settings),
+            verify_type,
+            skip_revocation_check,
+            required_scopes,
+        )
+    except (JWTExtendedException, jwt.PyJWTError) as error:
+        if signals.auth_failed.receivers:
+            signals.auth_failed.send(state.app, reason=str(error), error=error)
+        raise
+
+
+def _verify(
+    state: AppState,
+    settings: Settings,
+    optional: bool,
+    fresh: bool,
+    refresh: bool,
+    locations: tuple[str, ...],
+    verify_type: bool,
+    skip_revocation_check: bool,
+    scopes: tuple[str, ...],
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    try:
+        found = find_token(request, settings, locations, refresh)
+    except NoAuthorizationError:
+        if not optional:
+            raise
+        set_request_jwt(RequestJWT({}, {}, None, None))
+        return None
+    decoded = verify(state, settings, found.token)
+    now = state.clock()
+    check_live(decoded, settings, now, found.csrf_value)
+    header, claims = decoded.header, decoded.claims
+    if verify_type:
+        if refresh and claims["type"] != "refresh":
+            raise WrongTokenError("Only refresh tokens are allowed")
+        if not refresh and claims["type"] == "refresh":
+            raise WrongTokenError("Only non-refresh tokens are allowed")
+    if fresh and not _is_fresh(claims.get("fresh"), now):
+        raise FreshTokenRequired("Fresh token required", header, claims)
+    if not skip_revocation_check:
+        check_revoked(state, decoded)
+    callbacks = state.callbacks
+    check = callbacks.token_verification_loader
+    if check is not None and not check(header, claims):
+        raise UserClaimsVerificationError("User claims verification failed", header, claims)
+    if scopes:
+        _check_scopes(settings.scope_claim, scopes, header, claims)
+    identity = claims.get(decoded.identity_claim)
+    user = None
+    lookup = callbacks.user_lookup_loader
+    if lookup is not None:
+        user = lookup(header, claims)
+        if user is None:
+            raise UserLookupError(f"user_lookup returned None for {identity}", header, claims)
+    # Handing out copies keeps the cached entry safe from views that edit claims.
+    result = RequestJWT(
+        dict(header), dict(claims), identity, found.location, user, found.token, decoded.external
+    )
+    set_request_jwt(result)
+    return result.header, result.claims
+
+
+def _is_fresh(fresh: Any, now: float) -> bool:
+    if isinstance(fresh, bool):
+        return fresh
+    # A number is a "fresh until" timestamp, checked without leeway.
+    return isinstance(fresh, (int, float)) and now < fresh
+
+
+def _scopes(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
+    if scopes is None:
+        return ()
+    if isinstance(scopes, str):
+        return tuple(scopes.split())
+    return tuple(scopes)
+
+
+def _check_scopes(
+    claim: str, required: tuple[str, ...], header: dict[str, Any], claims: dict[str, Any]
+) -> None:
+    value = claims.get(claim)
+    if isinstance(value, str):
+        granted = set(value.split())
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        granted = set(value)
+    else:
+        # Absent, or of a type that cannot hold scopes: nothing is granted.
+        granted = set()
+    for scope in required:
+        if scope not in granted:
+            raise InsufficientScopeError(
+                f"Missing required scope: {scope}", header, claims, required
+            )
+
+
+def jwt_required(
+    optional: bool = False,
+    fresh: bool = False,
+    refresh: bool = False,
+    locations: LocationArg = None,
+    verify_type: bool = True,
+    skip_revocation_check: bool = False,
+    scopes: str | Iterable[str] | None = None,
+) -> Callable[[F], F]:
+    """Protect a view: it runs only when :func:`verify_jwt_in_request` passes.
+
+    Always called with parentheses: ``@jwt_required()``. Works on plain and
+    ``async def`` views. The arguments are those of
+    :func:`verify_jwt_in_request`.
+    """
+    if callable(optional):
+        raise TypeError("jwt_required must be called: use @jwt_required(), with parentheses")
+    kwargs: dict[str, Any] = {
+        "optional": optional,
+        "fresh": fresh,
+        "refresh": refresh,
+        "locations": locations,
+        "verify_type": verify_type,
+        "skip_revocation_check": skip_revocation_check,
+        "scopes": scopes,
+    }
+
+    def decorator(fn: F) -> F:
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def async_wrapper(*args: Any, **fn_kwargs: Any) -> Any:
+                verify_jwt_in_request(**kwargs)
+                return await cast(Callable[..., Awaitable[Any]], fn)(*args, **fn_kwargs)
+
+            wrapper: Callable[..., Any] = async_wrapper
+        else:
+
+            @functools.wraps(fn)
+            def sync_wrapper(*args: Any, **fn_kwargs: Any) -> Any:
+                verify_jwt_in_request(**kwargs)
+                return fn(*args, **fn_kwargs)
+
+            wrapper = sync_wrapper
+        # Read by flask_jwt_kit.openapi to describe the view's security.
+        wrapper.__jwt_required__ = dict(kwargs)  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorator

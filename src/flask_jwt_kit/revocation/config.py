@@ -1,0 +1,113 @@
+"""Turning the ``JWT_REVOCATION_STORE`` setting into a store."""
+
+from __future__ import annotations
+
+import sys
+from urllib.parse import unquote
+
+from ._shared import MissingDependency, redact_url, url_scheme
+from .base import RevocationStore
+from .memory import MemoryStore
+from .redis import RedisStore
+from .sqlalchemy import SQLAlchemyStore
+from .sqlite import SQLiteStore
+
+_ACCEPTED = (
+    "None, a URL (memory://, sqlite:///relative.db, sqlite:////absolute/path.db, "
+    "redis://, rediss://, unix://, or another SQLAlchemy URL such as "
+    "postgresql://user@host/db), a SQLAlchemy Engine, or a revocation store object"
+)
+
+_REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
+
+#: Packages that an extra of Flask-JWT-Kit installs, for SQLAlchemy drivers.
+_DRIVER_EXTRAS = {"psycopg": "postgresql"}
+
+
+def store_from_config(value: object) -> RevocationStore | None:
+    """The revocation store that a ``JWT_REVOCATION_STORE`` value selects.
+
+    ============================================  ==============================
+    Value                                         Store
+    ============================================  ==============================
+    ``None``                                      none
+    an object with the store methods              that object
+    a SQLAlchemy ``Engine``                       :class:`.SQLAlchemyStore`
+    ``"memory://"``                               :class:`.MemoryStore`
+    ``"sqlite:///rel.db"``,                       :class:`.SQLiteStore` (stdlib
+    ``"sqlite:////abs/path.db"``                  ``sqlite3``); ``sqlite://`` and
+                                                  ``sqlite:///:memory:`` give a
+                                                  private in-memory database
+    ``"redis://..."``, ``"rediss://..."``,        :class:`.RedisStore`
+    ``"unix://..."``
+    any other ``scheme://...`` URL                :class:`.SQLAlchemyStore`
+    ============================================  ==============================
+
+    Optional drivers are imported only when their store is chosen.
+
+    :param value: the setting's value.
+    :raises RuntimeError: when the value is of no accepted kind, or its
+        store needs a package that is not installed. The message names the
+        setting and never includes a password from the URL.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _from_url(value)
+    # A class has the methods too: ``MemoryStore`` instead of ``MemoryStore()``.
+    if isinstance(value, RevocationStore) and not isinstance(value, type):
+        return value
+    engine = getattr(sys.modules.get("sqlalchemy.engine"), "Engine", None)
+    if engine is not None and isinstance(value, engine):
+        return SQLAlchemyStore(value)
+    raise RuntimeError(
+        # Not the value itself: it may hold a secret.
+        f"JWT_REVOCATION_STORE must be {_ACCEPTED}, not {type(value).__name__}"
+    )
+
+
+def _bad_url_errors() -> tuple[type[Exception], ...]:
+    """What the back ends raise for a malformed URL."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    return (ValueError,) if sa_exc is None else (ValueError, sa_exc.ArgumentError)
+
+
+def _from_url(url: str) -> RevocationStore:
+    shown = repr(redact_url(url))
+    scheme = url_scheme(url)
+    try:
+        if scheme is None:
+            raise ValueError("no scheme")
+        if scheme == "memory":
+            if url[len("memory://") :]:
+                raise ValueError("memory:// takes nothing after it")
+            return MemoryStore()
+        if scheme == "sqlite":
+            return _sqlite(url[len("sqlite://") :], shown)
+        if scheme in _REDIS_SCHEMES:
+            return RedisStore(url)
+        return SQLAlchemyStore(url)
+    except MissingDependency as exc:
+        raise RuntimeError(f"JWT_REVOCATION_STORE {shown} {exc}") from exc
+    except ModuleNotFoundError as exc:
+        # A SQLAlchemy dialect's driver.
+        module = (exc.name or "").partition(".")[0]
+        missing = MissingDependency(module, _DRIVER_EXTRAS.get(module))
+        raise RuntimeError(f"JWT_REVOCATION_STORE {shown} {missing}") from exc
+    except _bad_url_errors() as exc:
+        raise RuntimeError(
+            f"JWT_REVOCATION_STORE {shown} is not a usable URL; it must be {_ACCEPTED}"
+        ) from exc
+
+
+def _sqlite(rest: str, shown: str) -> SQLiteStore:
+    """The stdlib store for what follows ``sqlite://`` in a URL."""
+    if rest in ("", "/:memory:"):
+        return SQLiteStore(":memory:")
+    if not rest.startswith("/") or len(rest) == 1 or "?" in rest:
+        raise RuntimeError(
+            f"JWT_REVOCATION_STORE {shown} is not a usable SQLite URL: write "
+            "sqlite:///relative/path.db or sqlite:////absolute/path.db (no query "
+            "string; use sqlite+pysqlite:// to go through SQLAlchemy)"
+        )
+    return SQLiteStore(unquote(rest[1:]))

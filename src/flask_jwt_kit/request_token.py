@@ -77,9 +77,9 @@ def find_token(
 def from_headers(request: Request, settings: Settings, refresh: bool) -> Found:
     """The token in the configured header (``Authorization: Bearer <JWT>``)."""
     name = settings.header_name
-    values = request.headers.getlist(name)
-    # Repeated header fields are one comma-separated list (RFC 9110 5.3).
-    value = ", ".join(values).strip().strip(",")
+    # WSGI servers join repeated header lines into one comma-separated
+    # value (RFC 9110 5.3), which the comma rules below then apply to.
+    value = (request.headers.get(name) or "").strip().strip(",")
     if not value:
         raise NoAuthorizationError(f"Missing {name} Header")
     types = settings.header_types
@@ -123,8 +123,8 @@ def from_cookies(request: Request, settings: Settings, refresh: bool) -> Found:
         raise NoAuthorizationError(f'Missing cookie "{cookie}"')
     csrf_value = None
     if settings.cookie_csrf_protect and request.method in settings.csrf_methods:
-        # A repeated header is joined, so it can never equal one token's value.
-        csrf_value = ", ".join(request.headers.getlist(header))
+        # A repeated header arrives joined with ", ", so it never equals a token's value.
+        csrf_value = request.headers.get(header, "")
         if not csrf_value and settings.csrf_check_form:
             csrf_value = request.form.get(form_field, "")
         if not csrf_value:

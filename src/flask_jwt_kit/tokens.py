@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
 from jwt.warnings import InsecureKeyLengthWarning
 
 from . import signals
@@ -40,6 +41,51 @@ _BASE_OPTIONS: dict[str, Any] = {
 }
 
 _NUMERIC_CLAIMS = ("exp", "nbf", "iat")
+
+
+class _PreparedSecret(bytes):
+    """An HMAC secret that PyJWT's own key checks already accepted."""
+
+
+class _PreparedHMAC(HMACAlgorithm):
+    """PyJWT's HMAC algorithm, remembering that a secret passed its key checks.
+
+    PyJWT re-validates an HMAC secret on every call (it must not be a PEM,
+    DER, SSH or JWK public key: the algorithm-confusion defence), which costs
+    more than the HMAC itself. The checks run once per secret here, through
+    PyJWT's own ``prepare_key``; signing and verifying stay PyJWT's.
+    """
+
+    def prepare_key(self, key: Any) -> bytes:
+        if type(key) is _PreparedSecret:
+            return key
+        return _PreparedSecret(super().prepare_key(key))
+
+
+def _make_jwt() -> jwt.PyJWT:
+    instance = jwt.PyJWT()
+    jws = getattr(instance, "_jws", None)
+    # PyJWT >= 2.12 gives each PyJWT instance its own PyJWS; older versions
+    # share the module's, which is left untouched (and simply not sped up).
+    if isinstance(jws, jwt.PyJWS):
+        for name, digest in (
+            ("HS256", HMACAlgorithm.SHA256),
+            ("HS384", HMACAlgorithm.SHA384),
+            ("HS512", HMACAlgorithm.SHA512),
+        ):
+            jws.unregister_algorithm(name)
+            jws.register_algorithm(name, _PreparedHMAC(digest))
+    return instance
+
+
+_JWT = _make_jwt()
+
+
+def _algorithm(name: str) -> Any:
+    jws = getattr(_JWT, "_jws", None)
+    if isinstance(jws, jwt.PyJWS):
+        return jws.get_algorithm_by_name(name)
+    return jwt.get_algorithm_by_name(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +184,9 @@ def encode(
         with warnings.catch_warnings():
             # Weak secrets are reported once, at start-up, not per token.
             warnings.simplefilter("ignore", InsecureKeyLengthWarning)
-            token = jwt.encode(claims, prepared, algorithm, headers or None, encoder)
+            token = _JWT.encode(claims, prepared, algorithm, headers or None, encoder)
     else:
-        token = jwt.encode(claims, prepared, algorithm, headers or None, encoder)
+        token = _JWT.encode(claims, prepared, algorithm, headers or None, encoder)
     if signals.token_issued.receivers:
         signals.token_issued.send(
             state.app, identity=identity, token_type=token_type, claims=claims
@@ -236,9 +282,9 @@ class PreparedKeys:
             return hit
         result = (key, False)
         try:
-            families = {type(jwt.get_algorithm_by_name(a)) for a in algorithms}
+            families = {type(_algorithm(a)) for a in algorithms}
             if len(families) == 1:
-                prepared = jwt.get_algorithm_by_name(algorithms[0]).prepare_key(key)
+                prepared = _algorithm(algorithms[0]).prepare_key(key)
                 minimum = MINIMUM_SECRET_LENGTH.get(algorithms[0], 0)
                 result = (prepared, isinstance(prepared, bytes) and len(prepared) < minimum)
         except (jwt.PyJWTError, NotImplementedError, TypeError, ValueError, KeyError):
@@ -335,11 +381,11 @@ def _verify_uncached(state: AppState, settings: Settings, token: str) -> tuple[D
         if weak:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", InsecureKeyLengthWarning)
-                complete = jwt.decode_complete(
+                complete = _JWT.decode_complete(
                     token, prepared, list(algorithms), options, audience=audience, issuer=issuer
                 )
         else:
-            complete = jwt.decode_complete(
+            complete = _JWT.decode_complete(
                 token, prepared, list(algorithms), options, audience=audience, issuer=issuer
             )
     except jwt.InvalidTokenError:
@@ -403,11 +449,12 @@ def _typ_matches(value: Any, expected: str) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a JSON integer too large for a float: no real date
+        return False
 
 
 def check_live(

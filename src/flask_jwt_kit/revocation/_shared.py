@@ -149,18 +149,17 @@ def redact_url(url: str) -> str:
     """
     try:
         parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, _, hostinfo = netloc.rpartition("@")
-            user, colon, _password = userinfo.partition(":")
-            netloc = f"{user}:{PASSWORD_MASK}@{hostinfo}" if colon else netloc
-        query = parts.query
-        if "password" in query.lower():
-            pairs = parse_qsl(query, keep_blank_values=True)
-            query = urlencode(
-                [(k, PASSWORD_MASK if k.lower() == "password" else v) for k, v in pairs],
-                safe="*",
-            )
+        netloc, query = parts.netloc, parts.query
+        userinfo, at, hostinfo = netloc.rpartition("@")
+        user, colon, _password = userinfo.partition(":")
+        if colon:
+            netloc = f"{user}:{PASSWORD_MASK}{at}{hostinfo}"
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(name.lower() == "password" for name, _value in pairs):
+            masked = [(n, PASSWORD_MASK if n.lower() == "password" else v) for n, v in pairs]
+            query = urlencode(masked, safe="*")
+        if (netloc, query) == (parts.netloc, parts.query):
+            return url
         return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     except ValueError:
         # Unparseable: show nothing of it rather than risk showing a secret.

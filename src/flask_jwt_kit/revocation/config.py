@@ -66,24 +66,35 @@ def store_from_config(value: object) -> RevocationStore | None:
     )
 
 
+def _unusable(shown: str, reason: str) -> RuntimeError:
+    return RuntimeError(
+        f"JWT_REVOCATION_STORE {shown} is not usable: {reason}. It must be {_ACCEPTED}"
+    )
+
+
 def _bad_url_errors() -> tuple[type[Exception], ...]:
-    """What the back ends raise for a malformed URL."""
+    """What the drivers raise for a malformed URL or an unknown scheme."""
     sa_exc = sys.modules.get("sqlalchemy.exc")
     return (ValueError,) if sa_exc is None else (ValueError, sa_exc.ArgumentError)
+
+
+def _is_unknown_dialect(exc: Exception) -> bool:
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    return sa_exc is not None and isinstance(exc, sa_exc.NoSuchModuleError)
 
 
 def _from_url(url: str) -> RevocationStore:
     shown = repr(redact_url(url))
     scheme = url_scheme(url)
+    if scheme is None:
+        raise _unusable(shown, "it is not a URL (no scheme://)")
+    if scheme == "memory":
+        if url[len("memory://") :]:
+            raise _unusable(shown, "memory:// takes nothing after it")
+        return MemoryStore()
+    if scheme == "sqlite":
+        return _sqlite(url[len("sqlite://") :], shown)
     try:
-        if scheme is None:
-            raise ValueError("no scheme")
-        if scheme == "memory":
-            if url[len("memory://") :]:
-                raise ValueError("memory:// takes nothing after it")
-            return MemoryStore()
-        if scheme == "sqlite":
-            return _sqlite(url[len("sqlite://") :], shown)
         if scheme in _REDIS_SCHEMES:
             return RedisStore(url)
         return SQLAlchemyStore(url)
@@ -95,9 +106,9 @@ def _from_url(url: str) -> RevocationStore:
         missing = MissingDependency(module, _DRIVER_EXTRAS.get(module))
         raise RuntimeError(f"JWT_REVOCATION_STORE {shown} {missing}") from exc
     except _bad_url_errors() as exc:
-        raise RuntimeError(
-            f"JWT_REVOCATION_STORE {shown} is not a usable URL; it must be {_ACCEPTED}"
-        ) from exc
+        # Not the driver's message: it may quote parts of the URL.
+        reason = f"unknown scheme {scheme}://" if _is_unknown_dialect(exc) else "malformed URL"
+        raise _unusable(shown, reason) from exc
 
 
 def _sqlite(rest: str, shown: str) -> SQLiteStore:
@@ -105,9 +116,9 @@ def _sqlite(rest: str, shown: str) -> SQLiteStore:
     if rest in ("", "/:memory:"):
         return SQLiteStore(":memory:")
     if not rest.startswith("/") or len(rest) == 1 or "?" in rest:
-        raise RuntimeError(
-            f"JWT_REVOCATION_STORE {shown} is not a usable SQLite URL: write "
-            "sqlite:///relative/path.db or sqlite:////absolute/path.db (no query "
-            "string; use sqlite+pysqlite:// to go through SQLAlchemy)"
+        raise _unusable(
+            shown,
+            "write sqlite:///relative/path.db or sqlite:////absolute/path.db, without a "
+            "query string (sqlite+pysqlite:// goes through SQLAlchemy instead)",
         )
     return SQLiteStore(unquote(rest[1:]))

@@ -134,8 +134,7 @@ class SQLiteStore:
                         yield cursor
                         cursor.execute("COMMIT")
                     except BaseException:
-                        if conn.in_transaction:
-                            conn.rollback()
+                        conn.rollback()  # a no-op when SQLite already rolled back
                         raise
                 finally:
                     cursor.close()

@@ -7,6 +7,7 @@ checks the CSRF value and the clock (done on every use, cached or not).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hmac
 import json
@@ -14,7 +15,7 @@ import math
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import jwt
@@ -511,8 +512,9 @@ class DecodeCache:
         self._entries: dict[str, Decoded] = {}
 
     def get(self, token: str) -> Decoded | None:
-        """The cached entry for *token*, or ``None``."""
-        return self._entries.get(token)
+        """A copy of the cached entry for *token*, or ``None``."""
+        hit = self._entries.get(token)
+        return None if hit is None else _detached(hit)
 
     def put(self, token: str, decoded: Decoded) -> None:
         """Remember *decoded*, dropping the oldest entry when full."""
@@ -524,7 +526,7 @@ class DecodeCache:
                 del entries[next(iter(entries))]
             except (KeyError, StopIteration, RuntimeError):  # a concurrent eviction won
                 break
-        entries[token] = decoded
+        entries[token] = _detached(decoded)
 
     def clear(self) -> None:
         """Forget every entry."""
@@ -532,3 +534,16 @@ class DecodeCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _detached(decoded: Decoded) -> Decoded:
+    # Views, callbacks and decode_token callers may edit the claims they get,
+    # nested lists included: the cache keeps its own copy and hands out others.
+    return replace(decoded, header=_copy_json(decoded.header), claims=_copy_json(decoded.claims))
+
+
+def _copy_json(value: dict[str, Any]) -> dict[str, Any]:
+    # Decoded JSON: only dicts and lists are mutable, and most tokens have none.
+    if any(isinstance(v, (dict, list)) for v in value.values()):
+        return copy.deepcopy(value)
+    return dict(value)

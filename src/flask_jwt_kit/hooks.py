@@ -1,20 +1,23 @@
 """What ``init_app`` wires into an application beyond error handlers.
 
-The JWKS endpoint (``JWT_JWKS_URL_RULE``).
+The JWKS endpoint (``JWT_JWKS_URL_RULE``), and error answers inside
+Flask-RESTX APIs (:mod:`flask_jwt_kit.restx`).
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify
 
+from . import restx
 from .state import AppState, get_state
 
 
 def init_app(app: Flask, state: AppState) -> None:
-    """Register the JWKS route when configured."""
+    """Register the JWKS route when configured; keep errors right inside RESTX APIs."""
     rule = state.settings.jwks_url_rule
     if rule:
         app.add_url_rule(rule, "flask_jwt_kit_jwks", _jwks_view, methods=["GET"])
+    restx.init_app(app)
 
 
 def _jwks_view() -> Response:

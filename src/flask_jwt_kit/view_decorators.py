@@ -195,7 +195,8 @@ def jwt_required(
         "locations": locations,
         "verify_type": verify_type,
         "skip_revocation_check": skip_revocation_check,
-        "scopes": scopes,
+        # Split once here, not per request; flask_jwt_kit.openapi reads the tuple.
+        "scopes": _scopes(scopes),
     }
 
     def decorator(fn: F) -> F:

@@ -329,6 +329,10 @@ def verify(state: AppState, settings: Settings, token: Any) -> Decoded:
     if len(token) > settings.max_token_length:
         # Before any parsing or cryptography: a huge token costs nothing.
         raise JWTDecodeError(f"Token is too large (over {settings.max_token_length} characters)")
+    if "=" in token:
+        # RFC 7515 2: base64url without padding. PyJWT tolerates trailing
+        # "=", which gives every token several spellings; one is enough.
+        raise jwt.DecodeError("Invalid token: base64url padding is not allowed")
     cache = state.decode_cache
     hit = cache.get(token)
     if hit is not None:

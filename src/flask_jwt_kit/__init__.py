@@ -14,6 +14,12 @@ from .cookies import unset_access_cookies as unset_access_cookies
 from .cookies import unset_jwt_cookies as unset_jwt_cookies
 from .cookies import unset_refresh_cookies as unset_refresh_cookies
 from .manager import JWTManager as JWTManager
+from .revocation.base import SessionInfo as SessionInfo
+from .sessions import TokenPair as TokenPair
+from .sessions import create_token_pair as create_token_pair
+from .sessions import list_sessions as list_sessions
+from .sessions import revoke_session as revoke_session
+from .sessions import rotate_tokens as rotate_tokens
 from .signals import auth_failed as auth_failed
 from .signals import refresh_token_reused as refresh_token_reused
 from .signals import token_issued as token_issued
@@ -32,10 +38,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "JWTManager",
+    "SessionInfo",
+    "TokenPair",
     "__version__",
     "auth_failed",
     "create_access_token",
     "create_refresh_token",
+    "create_token_pair",
     "current_user",
     "decode_token",
     "get_csrf_token",
@@ -48,9 +57,12 @@ __all__ = [
     "get_jwt_request_location",
     "get_unverified_jwt_headers",
     "jwt_required",
+    "list_sessions",
     "refresh_token_reused",
     "revoke_all_tokens",
+    "revoke_session",
     "revoke_token",
+    "rotate_tokens",
     "set_access_cookies",
     "set_refresh_cookies",
     "token_issued",

@@ -36,6 +36,17 @@ def identity_key(identity: Any) -> str:
     return json.dumps(identity, sort_keys=True, separators=(",", ":"), default=str)
 
 
+def store_identity(state: AppState, identity: Any) -> str:
+    """The string a store keys *identity* by, as an application names it.
+
+    A JSON value is taken as it appears in tokens; anything else (a user
+    object) first goes through ``user_identity_loader``.
+    """
+    if not isinstance(identity, (str, int, float, bool, list, dict, type(None))):
+        identity = state.callbacks.user_identity_loader(identity)
+    return identity_key(identity)
+
+
 def require_store(state: AppState, what: str) -> RevocationStore:
     """The configured store, or a clear error naming the setting."""
     store = state.store
@@ -129,12 +140,10 @@ def revoke_all_tokens(identity: Any) -> None:
     """
     state = get_state()
     store = require_store(state, "revoke_all_tokens()")
-    if not isinstance(identity, (str, int, float, bool, list, dict, type(None))):
-        identity = state.callbacks.user_identity_loader(identity)
     now = state.clock()
     # One entry per identity, kept for good: a token created with a longer
     # expires_delta than the configured default must stay revoked too.
-    key = identity_key(identity)
+    key = store_identity(state, identity)
     store.revoke_identity(key, now + _CUTOFF_MARGIN, None)
     signals.token_revoked.send(state.app, kind="identity", value=key)
 

@@ -7,10 +7,13 @@ check of :func:`~flask_jwt_kit.verify_jwt_in_request` has passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import g, has_request_context
 from werkzeug.local import LocalProxy
+
+if TYPE_CHECKING:
+    from .sessions import Redemption
 
 _G_KEY = "_flask_jwt_kit"
 
@@ -32,6 +35,9 @@ class RequestJWT:
     token: str | None = None
     #: Whether the token came from an external (trusted) issuer.
     external: bool = False
+    #: For a refresh token: its session and rotation progress, once
+    #: :mod:`flask_jwt_kit.sessions` has redeemed it.
+    redemption: Redemption | None = None
 
 
 def set_request_jwt(value: RequestJWT) -> None:

@@ -1,7 +1,8 @@
 """What ``init_app`` wires into an application beyond error handlers.
 
-The JWKS endpoint (``JWT_JWKS_URL_RULE``), and error answers inside
-Flask-RESTX APIs (:mod:`flask_jwt_kit.restx`).
+The JWKS endpoint (``JWT_JWKS_URL_RULE``), the implicit refresh of access
+cookies (``JWT_IMPLICIT_REFRESH``, see :mod:`flask_jwt_kit.sessions`), and
+error answers inside Flask-RESTX APIs (:mod:`flask_jwt_kit.restx`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify
 
 from . import restx
+from .sessions import refresh_expiring_cookie
 from .state import AppState, get_state
 
 
@@ -17,6 +19,13 @@ def init_app(app: Flask, state: AppState) -> None:
     rule = state.settings.jwks_url_rule
     if rule:
         app.add_url_rule(rule, "flask_jwt_kit_jwks", _jwks_view, methods=["GET"])
+
+    def implicit_refresh(response: Response) -> Response:
+        return refresh_expiring_cookie(state, response)
+
+    # Always registered: JWT_IMPLICIT_REFRESH may be switched on later, and
+    # the hook costs one lookup on g for requests without a cookie token.
+    app.after_request(implicit_refresh)
     restx.init_app(app)
 
 

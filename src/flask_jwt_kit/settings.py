@@ -241,6 +241,11 @@ class Settings:
             isinstance(implicit, dt.timedelta) and implicit > dt.timedelta(0)
         ):
             raise RuntimeError("JWT_IMPLICIT_REFRESH must be None or a positive timedelta")
+        if c.flag("JWT_REFRESH_TOKEN_ROTATION") and c.get("JWT_REVOCATION_STORE") is None:
+            raise RuntimeError(
+                "JWT_REFRESH_TOKEN_ROTATION needs JWT_REVOCATION_STORE: consumed refresh "
+                "tokens must be recorded (e.g. 'sqlite:///revocations.db')"
+            )
         secret = c.get("JWT_SECRET_KEY")
         if secret is None or secret == "":
             secret = c.get("SECRET_KEY") or None

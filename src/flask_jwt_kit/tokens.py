@@ -149,7 +149,7 @@ def encode(
     if settings.encode_nbf:
         claims["nbf"] = int(now)
     if expires is not False:
-        claims["exp"] = _expiry(now, expires)
+        claims["exp"] = expiry_timestamp(now, expires)
     if settings.cookie_csrf_protect:
         claims["csrf"] = state.id_factory()
     if settings.encode_audience is not None:
@@ -205,7 +205,13 @@ def _fresh_claim(fresh: Any, now: float) -> bool | float:
     raise TypeError("fresh must be a bool, a timedelta or a number (a fresh-until timestamp)")
 
 
-def _expiry(now: float, expires: Any) -> int:
+def expiry_timestamp(now: float, expires: Any) -> int:
+    """The ``exp`` claim of a token issued at *now* that lives for *expires*.
+
+    :param expires: a ``timedelta``, ``relativedelta`` or anything else that
+        can be added to a ``datetime`` (not ``False``: no expiry).
+    :raises RuntimeError: *expires* cannot be added to a ``datetime``.
+    """
     if isinstance(expires, dt.timedelta):
         return int(now + expires.total_seconds())
     try:

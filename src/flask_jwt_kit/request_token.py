@@ -152,7 +152,12 @@ def from_json(request: Request, settings: Settings, refresh: bool) -> Found:
     if not request.is_json:
         raise NoAuthorizationError("Invalid content-type. Must be application/json.")
     key = settings.refresh_json_key if refresh else settings.json_key
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        # Nested deeper than the parser can go: as malformed as any bad JSON
+        # ("silent" covers only ValueError), not a 500.
+        data = None
     token = data.get(key) if isinstance(data, dict) else None
     if not token:
         raise NoAuthorizationError(f'Missing "{key}" key in json data.')

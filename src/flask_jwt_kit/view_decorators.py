@@ -176,7 +176,8 @@ def _check_scopes(
 ) -> None:
     value = claims.get(claim)
     if isinstance(value, str):
-        granted = set(value.split())
+        # RFC 6749 3.3: scope tokens are separated by spaces, and only spaces.
+        granted = set(value.split(" "))
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
         granted = set(value)
     else:

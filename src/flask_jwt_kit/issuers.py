@@ -241,8 +241,10 @@ class TrustedIssuers:
             raise jwt.InvalidAlgorithmError("The specified alg value is not allowed")
         kid = check_kid(kid)
         cache = state.cache
-        if cache is None or kid not in cache.keys or self._expired(cache.fetched_at):
+        if cache is None or kid not in cache.keys:
             cache = self._refresh(state)
+        elif self._expired(cache.fetched_at):
+            cache = self._refresh(state, stale=cache)
         by_alg = cache.keys.get(kid)
         if by_alg is None:
             raise InvalidKeyIdError("Unknown key id")
@@ -256,9 +258,17 @@ class TrustedIssuers:
         # frozen until it catches up.
         return not 0 <= self._clock() - since < self._cache_seconds
 
-    def _refresh(self, state: _IssuerState) -> _Cache:
-        """Fetch the issuer's keys if the rate limit allows; the keys to use."""
-        with state.lock:
+    def _refresh(self, state: _IssuerState, stale: _Cache | None = None) -> _Cache:
+        """Fetch the issuer's keys if the rate limit allows; the keys to use.
+
+        :param stale: expired keys that hold the wanted one. With them in
+            hand, a request never waits for another thread's fetch.
+        """
+        if stale is None:
+            state.lock.acquire()
+        elif not state.lock.acquire(blocking=False):
+            return stale
+        try:
             now = self._clock()
             last = state.attempted_at
             # Threads that waited for the lock find the attempt just made and
@@ -276,6 +286,8 @@ class TrustedIssuers:
             if state.cache is None:
                 raise SigningKeysUnavailable()
             return state.cache
+        finally:
+            state.lock.release()
 
     def _download(self, state: _IssuerState) -> dict[str, dict[str, Key]]:
         config = state.config

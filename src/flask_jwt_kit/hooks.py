@@ -1,8 +1,9 @@
 """What ``init_app`` wires into an application beyond error handlers.
 
 The JWKS endpoint (``JWT_JWKS_URL_RULE``), the implicit refresh of access
-cookies (``JWT_IMPLICIT_REFRESH``, see :mod:`flask_jwt_kit.sessions`), and
-error answers inside Flask-RESTX APIs (:mod:`flask_jwt_kit.restx`).
+cookies (``JWT_IMPLICIT_REFRESH``, see :mod:`flask_jwt_kit.sessions`),
+error answers inside Flask-RESTX APIs (:mod:`flask_jwt_kit.restx`), and the
+``flask jwt`` commands (:mod:`flask_jwt_kit.cli`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify
 
 from . import restx
+from .cli import jwt_cli
 from .sessions import refresh_expiring_cookie
 from .state import AppState, get_state
 
@@ -27,6 +29,7 @@ def init_app(app: Flask, state: AppState) -> None:
     # the hook costs one lookup on g for requests without a cookie token.
     app.after_request(implicit_refresh)
     restx.init_app(app)
+    app.cli.add_command(jwt_cli)
 
 
 def _jwks_view() -> Response:

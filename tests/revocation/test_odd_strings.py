@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flask_jwt_kit.revocation import ConsumeResult, RevocationStore, SessionInfo
 
@@ -63,3 +65,22 @@ def test_odd_strings_match_exactly(store: RevocationStore, odd: str) -> None:
     for miss in misses:
         assert store.consume_refresh(miss, now, 0, exp) is ConsumeResult.CONSUMED, repr(miss)
     assert store.consume_refresh(odd, now + 1, 0, exp) is ConsumeResult.REUSED
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    # One store serves every example: each draws strings unseen before.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(value=st.text(st.characters(exclude_categories=()), max_size=300))
+def test_any_text_round_trips(store: RevocationStore, value: str) -> None:
+    now = float(int(time.time()))
+    key = f"{len(value)}:{value}:{time.monotonic_ns()}"  # unique per example
+    store.revoke_jti(key, now + 60)
+    assert store.is_revoked(key, None, None, None) is True
+    assert store.is_revoked(key + "x", None, None, None) is False
+    info = SessionInfo(key, key, now, now, now + 60, {value: value})
+    store.save_session(info)
+    assert store.list_sessions(key, now) == [info]
+    assert store.consume_refresh(key, now, 0, now + 60) is ConsumeResult.CONSUMED

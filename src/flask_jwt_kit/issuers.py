@@ -18,10 +18,12 @@ import json
 import logging
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TypeGuard
+from http.client import HTTPMessage
+from typing import IO, TypeGuard
 from urllib.parse import urlsplit
 
 import jwt
@@ -350,6 +352,24 @@ def _usable_keys(jwk_set: object, algorithms: tuple[str, ...]) -> dict[str, dict
     return keys
 
 
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to http(s) URLs only, and never from https to http."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        downgrade = req.full_url.startswith("https:") and not newurl.startswith("https:")
+        if downgrade or not _is_http_url(newurl):
+            raise urllib.error.HTTPError(req.full_url, code, "redirect refused", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _opener() -> urllib.request.OpenerDirector:
     """An opener for http and https only (no file:, ftp: or data: handlers)."""
     opener = urllib.request.OpenerDirector()
@@ -358,7 +378,7 @@ def _opener() -> urllib.request.OpenerDirector:
         urllib.request.HTTPHandler(),
         urllib.request.HTTPSHandler(),
         urllib.request.HTTPDefaultErrorHandler(),
-        urllib.request.HTTPRedirectHandler(),
+        _RedirectHandler(),
         urllib.request.HTTPErrorProcessor(),
     ):
         opener.add_handler(handler)
@@ -369,7 +389,7 @@ def http_fetch(url: str, timeout: float, *, max_bytes: int = MAX_RESPONSE_BYTES)
     """GET ``url`` and return the body: the default fetcher of :class:`TrustedIssuers`.
 
     :param url: an http:// or https:// URL; redirects are followed only to
-        http:// and https:// URLs.
+        http:// and https:// URLs, and not from https:// to http://.
     :param timeout: seconds for connecting and for each read; the whole
         download is abandoned once it has taken longer than this.
     :param max_bytes: the largest body accepted.

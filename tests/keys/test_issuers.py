@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
 import time
+import urllib.error
+import urllib.request
+from http.client import HTTPMessage
 from typing import Any
 
 import jwt
@@ -633,6 +637,30 @@ def test_http_fetch_follows_redirects_to_http_only(oidc_provider: OIDCProvider) 
         oidc_provider.overrides["/moved"] = (302, {"Location": target}, b"")
         with pytest.raises(OSError):
             issuers_module.http_fetch(oidc_provider.issuer + "/moved", 5)
+
+
+@pytest.mark.parametrize(
+    ("origin", "target", "followed"),
+    [
+        ("https://id/a", "https://keys/b", True),
+        ("http://id/a", "https://id/b", True),
+        ("http://id/a", "http://id/b", True),
+        ("https://id/a", "http://id/b", False),
+        ("https://id/a", "file:///etc/passwd", False),
+    ],
+)
+def test_redirects_never_downgrade(origin: str, target: str, followed: bool) -> None:
+    handler = issuers_module._RedirectHandler()
+    request = urllib.request.Request(origin)
+    if followed:
+        redirected = handler.redirect_request(
+            request, io.BytesIO(), 302, "Found", HTTPMessage(), target
+        )
+        assert redirected is not None
+        assert redirected.full_url == target
+    else:
+        with pytest.raises(urllib.error.HTTPError, match="redirect refused"):
+            handler.redirect_request(request, io.BytesIO(), 302, "Found", HTTPMessage(), target)
 
 
 def test_http_fetch_fails_on_errors(oidc_provider: OIDCProvider) -> None:

@@ -82,7 +82,7 @@ _REQUIRED_MEMBERS: dict[str, tuple[str, ...]] = {"oct": ("k",), **_PUBLIC_MEMBER
 _ALGORITHMS = get_default_algorithms()
 
 #: Every algorithm a key may be configured with, in a stable order. ES256K is
-#: listed only when the installed PyJWT implements it.
+#: listed only when PyJWT offers it (with ``cryptography`` installed).
 SUPPORTED_ALGORITHMS: tuple[str, ...] = tuple(
     alg for alg in _KTY_OF_ALG if alg != "ES256K" or "ES256K" in _ALGORITHMS
 )
@@ -98,7 +98,8 @@ class Key:
 
     Verify a token with ``jwt.decode(token, key.verifying_key,
     algorithms=[key.alg])``: the algorithm is the key's, never the token's.
-    Key material is left out of ``repr()``.
+    Key material is left out of ``repr()``, and keys compare by identity,
+    so secrets are never compared byte by byte.
     """
 
     #: The key id, sent in the ``kid`` header of the tokens it signs.

@@ -142,6 +142,27 @@ def test_missing_csrf_is_an_error_for_optional_views(app: Flask) -> None:
     assert answer(client.post("/optional", headers={"X-CSRF-TOKEN": "x"})) == MISMATCH
 
 
+def test_csrf_is_looked_up_before_the_token_is_decoded(app: Flask, clock: Clock) -> None:
+    assert answer(with_cookie(app, "not-a-token").post("/protected")) == MISSING_CSRF
+    token = access_token(app)
+    clock.advance(3600)
+    assert answer(with_cookie(app, token).post("/protected")) == MISSING_CSRF
+
+
+def test_csrf_header_is_ignored_on_safe_methods(app: Flask) -> None:
+    client = with_cookie(app, access_token(app))
+    assert client.get("/protected", headers={"X-CSRF-TOKEN": "wrong"}).status_code == 200
+
+
+def test_header_tokens_need_no_csrf(make_app: AppFactory) -> None:
+    app = cookie_app(make_app, JWT_TOKEN_LOCATION=["cookies", "headers"])
+    client = app.test_client()
+    response = client.post("/protected", headers={"Authorization": f"Bearer {access_token(app)}"})
+    status, data = answer(response)
+    assert status == 200
+    assert data["location"] == "headers"
+
+
 def test_optional_view_without_cookie_needs_no_csrf(app: Flask) -> None:
     status, data = answer(app.test_client().post("/optional"))
     assert status == 200

@@ -32,7 +32,7 @@ from .request_token import find_token, normalise_locations
 from .sessions import redeem
 from .settings import Settings
 from .state import AppState, get_state
-from .tokens import Decoded, check_live, verify
+from .tokens import check_live, verify
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -211,7 +211,10 @@ def jwt_required(
         "optional": optional,
         "fresh": fresh,
         "refresh": refresh,
-        "locations": locations,
+        # Read once: a one-shot iterable must serve every request (checked per request).
+        "locations": (
+            locations if locations is None or isinstance(locations, str) else tuple(locations)
+        ),
         "verify_type": verify_type,
         "skip_revocation_check": skip_revocation_check,
         # Split once here, not per request; flask_jwt_kit.openapi reads the tuple.

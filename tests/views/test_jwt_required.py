@@ -650,6 +650,17 @@ class TestScopes:
             'Bearer error="insufficient_scope", scope="read write"'
         )
 
+    def test_one_shot_iterable_applies_to_every_request(self, make_app: AppFactory) -> None:
+        app = make_app()
+        app.add_url_rule("/gen", "gen", jwt_required(scopes=iter(["admin"]))(lambda: "ok"))
+        client = app.test_client()
+        token = access_token(app, additional_claims={"scope": "read"})
+        for _ in range(2):
+            assert answer(get(client, "/gen", token)) == (
+                403,
+                {"msg": "Missing required scope: admin"},
+            )
+
     def test_custom_claim_and_callback(self, make_app: AppFactory) -> None:
         app = make_app(JWT_SCOPE_CLAIM="scp")
         seen: list[Any] = []

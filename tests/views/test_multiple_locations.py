@@ -254,6 +254,17 @@ class TestLocationsArgument:
             client.get(path, headers={"Authorization": f"Bearer {access_token(app)}"})
         assert str(info.value) == f"'{name}' is not a valid location"
 
+    def test_one_shot_iterable_serves_every_request(self, make_app: AppFactory) -> None:
+        app = make_app()
+        app.add_url_rule(
+            "/iter", "iter", jwt_required(locations=iter(["query_string"]))(lambda: "ok")
+        )
+        client = app.test_client()
+        for _ in range(2):
+            response = client.get("/iter", query_string={"jwt": access_token(app)})
+            assert response.status_code == 200
+            assert answer(client.get("/iter")) == (401, {"msg": "Missing 'jwt' query paramater"})
+
     def test_config_change_applies_to_views_without_locations(
         self, app: Flask, client: FlaskClient
     ) -> None:

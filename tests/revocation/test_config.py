@@ -268,3 +268,16 @@ def test_all_is_sorted_and_complete() -> None:
     }
     assert sorted(revocation.__all__) == revocation.__all__
     assert set(revocation.__all__) == public
+
+
+def test_every_store_satisfies_the_protocol() -> None:
+    # mypy checks the annotation structurally; isinstance checks at run time.
+    stores: list[RevocationStore] = [
+        MemoryStore(),
+        SQLiteStore(":memory:"),
+        RedisStore("redis://127.0.0.1:1/0"),
+        SQLAlchemyStore("sqlite://"),
+    ]
+    for store in stores:
+        assert isinstance(store, RevocationStore)
+        store.close()

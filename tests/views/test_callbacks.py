@@ -3,6 +3,7 @@ documented arguments, and its answer is used (contract: "JWTManager")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -274,16 +275,24 @@ class TestResponseCallbacks:
         assert seen[0][0]["alg"] == "HS256"
 
     @pytest.mark.parametrize(
-        ("path", "kwargs", "message"),
+        ("path", "make_header", "message"),
         [
-            ("/protected", {"headers": {"Authorization": "Bearer abc"}}, "Not enough segments"),
+            ("/protected", lambda app, now: "Bearer abc", "Not enough segments"),
             (
                 "/protected",
-                {"headers": {"Authorization": "Bearer a b"}},
+                lambda app, now: "Bearer a b",
                 "Bad Authorization header. Expected 'Authorization: Bearer <JWT>'",
             ),
-            ("/refresh", "access", "Only refresh tokens are allowed"),
-            ("/protected", "no-sub", "Missing claim: sub"),
+            (
+                "/refresh",
+                lambda app, now: f"Bearer {access_token(app)}",
+                "Only refresh tokens are allowed",
+            ),
+            (
+                "/protected",
+                lambda app, now: f"Bearer {forge(now, drop=['sub'])}",
+                "Missing claim: sub",
+            ),
         ],
     )
     def test_invalid_token_loader(
@@ -291,7 +300,7 @@ class TestResponseCallbacks:
         make_app: AppFactory,
         clock: Clock,
         path: str,
-        kwargs: Any,
+        make_header: Callable[[Flask, float], str],
         message: str,
     ) -> None:
         app = make_app()
@@ -302,11 +311,8 @@ class TestResponseCallbacks:
             seen.append(msg)
             return jsonify(invalid=msg), 400
 
-        if kwargs == "access":
-            kwargs = {"headers": {"Authorization": f"Bearer {access_token(app)}"}}
-        elif kwargs == "no-sub":
-            kwargs = {"headers": {"Authorization": f"Bearer {forge(clock.now, drop=['sub'])}"}}
-        response = app.test_client().get(path, **kwargs)
+        headers = {"Authorization": make_header(app, clock.now)}
+        response = app.test_client().get(path, headers=headers)
         assert answer(response) == (400, {"invalid": message})
         assert "WWW-Authenticate" not in response.headers
         assert seen == [message]

@@ -137,7 +137,7 @@ class AppState:
                 self.keyset = self._build_keyset(new)
             if old is None or _issuer_config(new) != _issuer_config(old):
                 self.issuers = self._build_issuers(new)
-            if old is None or new.revocation_store is not old.revocation_store:
+            if old is None or not _same_store(new.revocation_store, old.revocation_store):
                 self._replace_store(new)
             self.decode_cache = DecodeCache(new.decode_cache_size)
             self.keys = PreparedKeys()
@@ -210,6 +210,14 @@ class AppState:
         """Release the revocation store, if this state opened it."""
         if self.store is not None and self._owns_store:
             self.store.close()
+
+
+def _same_store(new: Any, old: Any) -> bool:
+    # A URL names the same store when it is equal (config loaders make new
+    # strings each time); an object is the same store only if it is the same
+    # object. Reopening a store would close the old one, and memory://
+    # would forget every revocation.
+    return new is old or (isinstance(new, str) and new == old)
 
 
 def _issuer_config(settings: Settings) -> tuple[Any, ...]:

@@ -37,11 +37,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 if TYPE_CHECKING:
+    import psycopg
+
     from flask_jwt_kit.revocation import RevocationStore
 
 #: The back ends every store test runs on.
@@ -184,6 +186,7 @@ class PostgresServer:
         self.data = directory / "data"
         self.log = directory / "postgres.log"
         self.port = free_port()
+        self._admin: psycopg.Connection[Any] | None = None
 
     @property
     def url(self) -> str:
@@ -233,21 +236,32 @@ class PostgresServer:
 
     def stop(self, mode: str = "immediate") -> None:
         """Stop the server; ``immediate`` is a crash, ``fast`` a clean shutdown."""
+        if self._admin is not None:
+            self._admin.close()
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def is_running(self) -> bool:
         return (self.data / "postmaster.pid").exists()
 
     def reset(self) -> None:
-        """Empty every table of the test database."""
+        """Empty every table of the test database, in one round trip."""
         import psycopg
-        from psycopg import sql
 
-        with psycopg.connect(self.conninfo, autocommit=True) as conn:
-            rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            for (table,) in rows.fetchall():
-                # Cheaper than TRUNCATE for the few rows a test writes.
-                conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+        if self._admin is None or self._admin.closed:
+            self._admin = psycopg.connect(self.conninfo, autocommit=True)
+        # DELETE is cheaper than TRUNCATE for the few rows a test writes.
+        self._admin.execute(_EMPTY_ALL_TABLES)
+
+
+_EMPTY_ALL_TABLES = """
+DO $$
+DECLARE name text;
+BEGIN
+  FOR name IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+    EXECUTE format('DELETE FROM %I', name);
+  END LOOP;
+END $$
+"""
 
 
 def _unprivileged_user() -> str | None:

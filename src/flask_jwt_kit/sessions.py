@@ -339,9 +339,7 @@ def refresh_expiring_cookie(state: AppState, response: Response) -> Response:
         return response
     extra = _carried_claims(claims, settings.identity_claim)
     extra[settings.identity_claim] = current.identity
-    token = encode(
-        state, settings, _loader_identity(state, current), "access", extra_claims=extra
-    )
+    token = encode(state, settings, _loader_identity(state, current), "access", extra_claims=extra)
     set_access_cookies(response, token)
     return response
 

@@ -14,9 +14,11 @@ import jwt
 import pytest
 from flask import Flask, jsonify, request
 from flask.testing import FlaskClient
+from jwt.types import Options
 from werkzeug.test import TestResponse
 
 from flask_jwt_kit import (
+    JWTManager,
     TokenPair,
     create_token_pair,
     get_jwt,
@@ -122,6 +124,12 @@ def rotate(client: FlaskClient, refresh_token: str, **data: Any) -> TestResponse
     return client.post("/rotate", headers=bearer(refresh_token), json=data)
 
 
+def manager_of(app: Flask) -> JWTManager:
+    """The :class:`JWTManager` bound to *app*."""
+    manager: JWTManager = app.extensions["flask-jwt-kit"]
+    return manager
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -138,7 +146,12 @@ def status_with(client: FlaskClient, token: str, path: str = "/whoami") -> int:
 
 def claims_of(token: str) -> dict[str, Any]:
     """The claims of *token*: its signature is checked, nothing else."""
-    options = {"verify_exp": False, "verify_iat": False, "verify_nbf": False, "verify_sub": False}
+    options: Options = {
+        "verify_exp": False,
+        "verify_iat": False,
+        "verify_nbf": False,
+        "verify_sub": False,
+    }
     claims: dict[str, Any] = jwt.decode(token, SECRET, ["HS256"], options=options)
     return claims
 

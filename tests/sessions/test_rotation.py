@@ -30,6 +30,7 @@ from .conftest import (
     claims_of,
     forge,
     login,
+    manager_of,
     pair_of,
     rotate,
     status_with,
@@ -212,7 +213,7 @@ def test_verification_order_consumes_last(session_app: SessionAppFactory, clock:
     app = session_app()
     client = app.test_client()
     pair = login(client)
-    manager = app.extensions["flask-jwt-kit"]
+    manager = manager_of(app)
     allow = {"value": False}
 
     @manager.token_verification_loader
@@ -397,7 +398,7 @@ def test_identity_loaders_get_the_user_back(session_app: SessionAppFactory, cloc
             self.name = name
 
     app = session_app()
-    manager = app.extensions["flask-jwt-kit"]
+    manager = manager_of(app)
     loaded: list[Any] = []
 
     @manager.user_identity_loader
@@ -424,7 +425,7 @@ def test_identity_loaders_get_the_user_back(session_app: SessionAppFactory, cloc
 
 def test_loaders_override_carried_claims(session_app: SessionAppFactory) -> None:
     app = session_app()
-    manager = app.extensions["flask-jwt-kit"]
+    manager = manager_of(app)
     roles = {"value": ["reader"]}
 
     @manager.additional_claims_loader
@@ -461,7 +462,7 @@ def test_reuse_answer_uses_the_revoked_token_loader(
     session_app: SessionAppFactory, clock: Clock
 ) -> None:
     app: Flask = session_app()
-    manager = app.extensions["flask-jwt-kit"]
+    manager = manager_of(app)
 
     @manager.revoked_token_loader
     def revoked(header: dict[str, Any], claims: dict[str, Any]) -> Any:

@@ -85,8 +85,8 @@ def test_future_iat_cannot_outlive_a_revoke_all(make_app: AppFactory, clock: Clo
 
 # --------------------------------------------------------------------------- JSON types
 
-_NOT_NUMBERS = ("1800000600", "", True, False, None, [1800000600], {"t": 1}, "NaN")
-_NOT_STRINGS = (5, 0, 1.5, True, None, ["x"], {"x": "y"}, [])
+_NOT_NUMBERS: tuple[Any, ...] = ("1800000600", "", True, False, None, [1800000600], {"t": 1}, "NaN")
+_NOT_STRINGS: tuple[Any, ...] = (5, 0, 1.5, True, None, ["x"], {"x": "y"}, [])
 
 
 @pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
@@ -233,7 +233,7 @@ def test_list_of_issuers_is_matched_exactly(make_app: AppFactory, clock: Clock) 
     app = make_app(JWT_DECODE_ISSUER=issuers)
     for iss in issuers:
         assert _status(app, _signed(clock, iss=iss)) == 200
-    for iss in (
+    wrong: tuple[Any, ...] = (
         "https://a.example,https://b.example",
         "https://a.example https://b.example",
         "https://a.example.evil",
@@ -243,8 +243,9 @@ def test_list_of_issuers_is_matched_exactly(make_app: AppFactory, clock: Clock) 
         "",
         issuers,
         [issuers[0]],
-    ):
-        _refused(app, _signed(clock, iss=iss))
+    )
+    for value in wrong:
+        _refused(app, _signed(clock, iss=value))
 
 
 # --------------------------------------------------------------------------- audience

@@ -12,6 +12,7 @@ import jwt
 import pytest
 from flask import Flask
 
+from flask_jwt_kit import revoke_token
 from tests.conftest import AppFactory, Clock, bearer
 from tests.security.conftest import (
     HS256_HEADER,
@@ -273,6 +274,29 @@ def test_ecdsa_signature_with_negated_s(
     malleated = b64url(_raw_signature(r, _ORDERS["ES256"] - s, 32))
     forged_claims = forge({}, claims_at(clock, sub="admin")).split(".")[1]
     _refused(app, f"{header}.{forged_claims}.{malleated}", pair)
+
+
+def test_ecdsa_malleated_copy_of_a_revoked_token_stays_revoked(
+    make_app: AppFactory, server_keys: dict[str, KeyPair]
+) -> None:
+    # The malleated copy is another string for the same signed claims, so
+    # revocation must follow the claims (jti), never the token text.
+    pair = server_keys["ES256"]
+    app = asymmetric_app(make_app, pair, JWT_REVOCATION_STORE="memory://")
+    token = access_token(app)
+    header, claims, signature = _parts(token)
+    raw = jwt.utils.base64url_decode(signature)
+    r, s = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+    copy = f"{header}.{claims}.{b64url(_raw_signature(r, _ORDERS['ES256'] - s, 32))}"
+    client = app.test_client()
+    assert client.get("/protected", headers=bearer(copy)).status_code == 200
+    with app.app_context():
+        revoke_token(token)
+    for sent in (token, copy):
+        response = client.get("/protected", headers=bearer(sent))
+        assert assert_refused(response, token=sent, leaks=pair.private_texts) == (
+            "Token has been revoked"
+        )
 
 
 @pytest.mark.parametrize("alg", ["RS256", "PS256", "EdDSA"])

@@ -276,7 +276,8 @@ def _protection(view: Callable[..., Any], method: str | None) -> _Protection | N
     if method is not None and method.upper() == "OPTIONS":
         # Preflight requests pass without a token.
         return None
-    found = []
+    # Outermost first: a class-based view's decorators run before its method's.
+    found = [getattr(view, "__jwt_required__", None)]
     view_class = getattr(view, "view_class", None)
     if view_class is not None and method is not None:
         handler = getattr(view_class, method.lower(), None)
@@ -284,14 +285,12 @@ def _protection(view: Callable[..., Any], method: str | None) -> _Protection | N
             # Flask's MethodView answers HEAD with the GET handler.
             handler = getattr(view_class, "get", None)
         found.append(getattr(handler, "__jwt_required__", None))
-    # The view itself: a decorated function, or a class-based view's decorators.
-    found.append(getattr(view, "__jwt_required__", None))
     protections = [kwargs for kwargs in found if kwargs]
     if not protections:
         return None
     # Every decorator runs: the innermost (the method's) reads the token, and
     # the scopes of all of them are needed.
-    inner = protections[0]
+    inner = protections[-1]
     scopes: list[str] = []
     for kwargs in protections:
         scopes += [s for s in kwargs["scopes"] if s not in scopes]

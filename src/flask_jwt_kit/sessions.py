@@ -24,10 +24,19 @@ A refresh token without ``sid`` (made by ``create_refresh_token``) is
 rotated into a session whose ``sid`` is derived from the token's ``jti``:
 the pairs it yields, even within the grace period, share that session, and
 its reuse revokes exactly them.
+
+With a store, redeeming a refresh token also reads its identity's sessions:
+a token naming a session the store does not hold live (revoked, expired,
+never recorded, or another identity's) is refused with 401 ``Token has been
+revoked``. A refresh request thus costs up to three store round trips (the
+revocation check, that read, the consumption); access tokens keep the one
+round trip of every request, so an unknown ``sid`` alone does not make them
+invalid.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
 from collections.abc import Mapping
@@ -50,6 +59,8 @@ from .revocation.base import ConsumeResult, RevocationStore, SessionInfo
 from .settings import Settings
 from .state import AppState, Callbacks, get_state
 from .tokens import Decoded, encode, expiry_timestamp
+
+logger = logging.getLogger("flask_jwt_kit")
 
 #: Claims a reissued token gets anew rather than from the token it replaces.
 _RESERVED_CLAIMS = frozenset({"iat", "nbf", "exp", "jti", "csrf", "type", "fresh"})
@@ -174,6 +185,9 @@ def rotate_tokens(metadata: Mapping[str, str] | None = None) -> TokenPair:
     now = state.clock()
     redemption = current.redemption
     if redemption is None:
+        # The view may have skipped the revocation check (or verified the
+        # token before it was revoked): a revoked token never yields a pair.
+        check_revoked(state, Decoded(current.header, current.claims, settings.identity_claim))
         redemption = redeem(state, settings, current.header, current.claims, now)
         current.redemption = redemption
     if redemption.rotated:
@@ -310,7 +324,9 @@ def refresh_expiring_cookie(state: AppState, response: Response) -> Response:
     the request's access token was verified from a cookie, the response is
     successful (status below 400) and sets no access cookie itself, and the
     token is still not revoked. The new access token keeps the identity and
-    the custom claims (``sid`` included) and is not fresh.
+    the custom claims (``sid`` included) and is not fresh; the loaders
+    receive what they receive in :func:`rotate_tokens`. If a loader fails,
+    the error is logged and the response goes out unchanged.
     """
     current = request_jwt()
     if current is None or current.location != "cookies":
@@ -339,7 +355,15 @@ def refresh_expiring_cookie(state: AppState, response: Response) -> Response:
         return response
     extra = _carried_claims(claims, settings.identity_claim)
     extra[settings.identity_claim] = current.identity
-    token = encode(state, settings, _loader_identity(state, current), "access", extra_claims=extra)
+    try:
+        token = encode(
+            state, settings, _loader_identity(state, current), "access", extra_claims=extra
+        )
+    except Exception:
+        # A loader that cannot take what it is given must not turn the
+        # view's success into a 500: the client just refreshes later.
+        logger.exception("JWT_IMPLICIT_REFRESH: the access token could not be reissued")
+        return response
     set_access_cookies(response, token)
     return response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 import pytest
@@ -259,3 +260,21 @@ def test_loaders_get_the_user_back(make_app: AppFactory, clock: Clock) -> None:
     new = set_cookies(client.get("/protected"))["access_token_cookie"]
     assert claims_of(new)["sub"] == "dave"
     assert [type(user) for user in received] == [User, User]
+
+
+def test_a_failing_loader_does_not_break_the_response(
+    make_app: AppFactory, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = cookie_app(make_app)
+    client = logged_in(app)
+
+    @manager_of(app).user_identity_loader
+    def identify(user: Any) -> Any:
+        return user.id  # tokens are made from user objects, but none is loaded back
+
+    clock.advance(14 * MINUTE)
+    with caplog.at_level(logging.ERROR, "flask_jwt_kit"):
+        response = client.get("/protected")
+    assert response.status_code == 200
+    assert set_cookies(response) == {}
+    assert "JWT_IMPLICIT_REFRESH" in caplog.text

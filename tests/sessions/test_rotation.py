@@ -15,6 +15,7 @@ from flask_jwt_kit import (
     jwt_required,
     list_sessions,
     refresh_token_reused,
+    revoke_token,
     rotate_tokens,
     token_revoked,
 )
@@ -252,6 +253,12 @@ def test_skip_revocation_check_views_consume_only_when_rotating(
     # Its session is revoked: even a view skipping the revocation check cannot rotate.
     new = pair_of(response)
     assert answer(client.post("/rotate-unchecked", headers=bearer(new.refresh_token))) == REVOKED
+    # Nor can it rotate a refresh token revoked on its own.
+    other = login(client)
+    with app.app_context():
+        revoke_token(other.refresh_token)
+    assert client.post("/peek", headers=bearer(other.refresh_token)).status_code == 200
+    assert answer(client.post("/rotate-unchecked", headers=bearer(other.refresh_token))) == REVOKED
 
 
 def test_rotating_through_a_view_that_does_not_verify_the_type(

@@ -215,21 +215,19 @@ class JWTManager:
         unauthorized = by_message("unauthorized_loader", "Bearer")
         for cls in (NoAuthorizationError, CSRFError):
             app.register_error_handler(cls, unauthorized)
-        for cls in (
+        for invalid_cls in (
             InvalidHeaderError,
             InvalidQueryParamError,
             JWTDecodeError,
             WrongTokenError,
             jwt.InvalidTokenError,
         ):
-            app.register_error_handler(cls, invalid)
+            app.register_error_handler(invalid_cls, invalid)
         app.register_error_handler(
             jwt.ExpiredSignatureError,
             by_token("expired_token_loader", _INVALID, lambda e: "Token has expired"),
         )
-        app.register_error_handler(
-            RevokedTokenError, by_token("revoked_token_loader", _INVALID)
-        )
+        app.register_error_handler(RevokedTokenError, by_token("revoked_token_loader", _INVALID))
         app.register_error_handler(RefreshTokenReusedError, self._reuse_handler)
         app.register_error_handler(
             FreshTokenRequired, by_token("needs_fresh_token_loader", _INVALID)

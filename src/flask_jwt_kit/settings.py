@@ -425,9 +425,12 @@ class _Reader:
 def check_expires(value: Any, name: str) -> Any:
     """Validate an expiry: a timedelta, relativedelta, int seconds, or ``False``.
 
+    A negative delta is allowed: it makes tokens that are already expired,
+    as applications' own tests do.
+
     :returns: ``False`` or a value that can be added to a datetime.
-    :raises RuntimeError: the value is zero, negative or of another type;
-        the message names *name*.
+    :raises RuntimeError: the value is zero or of another type; the message
+        names *name*.
     """
     if value is False:
         return False
@@ -447,9 +450,7 @@ def check_expires(value: Any, name: str) -> Any:
     if later == _EPOCH:
         # Flask-JWT-Extended issued tokens that never expire for a zero
         # expiry; an explicit False says that on purpose.
-        raise RuntimeError(
-            f"{name} must not be zero; use False for tokens that never expire"
-        )
+        raise RuntimeError(f"{name} must not be zero; use False for tokens that never expire")
     return value
 
 

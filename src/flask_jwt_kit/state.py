@@ -243,7 +243,6 @@ def get_state(app: Flask | None = None) -> AppState:
         state: AppState = target.extensions[STATE_KEY]
     except KeyError:
         raise RuntimeError(
-            "You must initialize a JWTManager with this flask application before "
-            "using this method"
+            "You must initialize a JWTManager with this flask application before using this method"
         ) from None
     return state

@@ -28,6 +28,11 @@ from tests.core.conftest import is_uuid4, raw_token, read_claims
 NOW = 1_800_000_000.0
 
 
+def create(app: Flask, identity: Any, **kwargs: Any) -> str:
+    with app.app_context():
+        return create_access_token(identity, **kwargs)
+
+
 def test_the_signatures_are_those_of_the_contract() -> None:
     access = inspect.signature(create_access_token).parameters
     assert list(access) == [
@@ -143,11 +148,6 @@ def test_identity_goes_into_the_configured_claim(make_app: AppFactory) -> None:
     response = app.test_client().get("/protected", headers=bearer(create(app, "carol")))
     assert response.status_code == 200
     assert response.json is not None and response.json["identity"] == "carol"
-
-
-def create(app: Flask, identity: Any, **kwargs: Any) -> str:
-    with app.app_context():
-        return create_access_token(identity, **kwargs)
 
 
 class User:

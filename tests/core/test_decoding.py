@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from typing import Any
 
@@ -25,14 +26,15 @@ from tests.core.conftest import raw_token
 NOW = 1_800_000_000
 
 
+#: Marks a claim to leave out in :func:`claims`.
+_DROP: Any = object()
+
+
 def claims(**extra: Any) -> dict[str, Any]:
     """Claims of a well-formed token at the test clock's time, with *extra* on top."""
     base: dict[str, Any] = {"sub": "alice", "iat": NOW, "nbf": NOW, "exp": NOW + 600}
     base.update(extra)
     return {k: v for k, v in base.items() if v is not _DROP}
-
-
-_DROP: Any = object()
 
 
 def get(app: Flask, token: str, path: str = "/protected") -> tuple[int, Any]:
@@ -257,8 +259,6 @@ def test_leeway_extends_exp_and_nbf(make_app: AppFactory, clock: Clock) -> None:
 
 
 def test_leeway_may_be_a_timedelta(make_app: AppFactory, clock: Clock) -> None:
-    import datetime as dt
-
     app = make_app(JWT_DECODE_LEEWAY=dt.timedelta(minutes=1))
     clock.now = NOW + 600 + 59
     assert get(app, raw_token(claims()))[0] == 200

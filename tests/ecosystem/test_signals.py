@@ -9,15 +9,18 @@ from typing import Any
 
 import jwt
 import pytest
-from flask import Flask
+from flask import Flask, jsonify
 from flask.testing import FlaskClient
 
 from flask_jwt_kit import (
     auth_failed,
+    create_token_pair,
     decode_token,
     jwt_required,
+    refresh_token_reused,
     revoke_all_tokens,
     revoke_token,
+    rotate_tokens,
     token_issued,
     token_revoked,
 )
@@ -204,3 +207,41 @@ class TestAuthFailed:
             assert client.options("/protected").status_code == 200
             assert client.get("/optional").status_code == 200
         assert recorder.calls == []
+
+
+class TestRefreshTokenReused:
+    @pytest.fixture
+    def app(self, make_app: AppFactory) -> Flask:
+        app = make_app(JWT_REVOCATION_STORE="memory://", JWT_REFRESH_TOKEN_ROTATION=True)
+
+        @app.post("/rotate")
+        @jwt_required(refresh=True)
+        def rotate() -> Any:
+            return jsonify(rotate_tokens()._asdict())
+
+        return app
+
+    def test_reuse_is_reported_without_the_token(
+        self, app: Flask, clock: Clock, record: Record
+    ) -> None:
+        with app.app_context():
+            pair = create_token_pair("alice")
+            sid = decode_token(pair.refresh_token)["sid"]
+        client = app.test_client()
+        assert client.post("/rotate", headers=bearer(pair.refresh_token)).status_code == 200
+        clock.advance(1)
+        with (
+            record(refresh_token_reused, app) as reused,
+            record(token_revoked, app) as revoked,
+            record(auth_failed, app) as failed,
+        ):
+            response = client.post("/rotate", headers=bearer(pair.refresh_token))
+        assert response.status_code == 401
+        assert response.json == {"msg": "Refresh token reuse detected"}
+        assert reused.calls == [(app, {"identity": "alice", "sid": sid})]
+        assert revoked.kwargs == [{"kind": "session", "value": sid}]
+        assert [kwargs["reason"] for kwargs in failed.kwargs] == ["Refresh token reuse detected"]
+        for recorder in (reused, revoked, failed):
+            texts = list(strings_in(recorder.kwargs))
+            for part in (pair.refresh_token, *pair.refresh_token.split(".")):
+                assert all(part not in text for text in texts)

@@ -180,7 +180,13 @@ CASES: dict[str, Case] = {
         "Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'",
     ),
     "no cookie": Case(get("/r/protected"), 401, 'Missing cookie "access_token_cookie"', COOKIES),
-    "no query parameter": Case(get("/r/protected"), 401, "Missing 'jwt' query paramater", QUERY),
+    # The contract keeps the original's spelling.
+    "no query parameter": Case(
+        get("/r/protected"),
+        401,
+        "Missing 'jwt' query paramater",  # codespell:ignore
+        QUERY,
+    ),
     "no JSON key": Case(
         get("/r/protected", json={}), 401, 'Missing "access_token" key in json data.', JSON
     ),
@@ -191,7 +197,7 @@ CASES: dict[str, Case] = {
         get("/r/protected"),
         401,
         "Missing JWT in headers or query_string "
-        "(Missing Authorization Header; Missing 'jwt' query paramater)",
+        "(Missing Authorization Header; Missing 'jwt' query paramater)",  # codespell:ignore
         {"JWT_TOKEN_LOCATION": ["headers", "query_string"]},
     ),
     "bad header shape": Case(

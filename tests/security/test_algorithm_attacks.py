@@ -14,10 +14,13 @@ from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import Flask
-from jwt.algorithms import get_default_algorithms
+from jwt.algorithms import RSAAlgorithm, get_default_algorithms
 
 from tests.conftest import SECRET, AppFactory, Clock, bearer
+from tests.plugins.oidc import OIDCProvider
 from tests.security.conftest import (
     HS256_HEADER,
     KeyPair,
@@ -301,3 +304,36 @@ def test_asymmetric_token_on_hmac_app_whose_secret_is_a_pem(
     _refused(app, token)
     app.config["JWT_DECODE_ALGORITHMS"] = ["HS256", "RS256"]
     _refused(app, token)
+
+
+@pytest.mark.parametrize("alg", ["none", "HS256", "HS512", "RS384", "PS256", "ES256"])
+def test_trusted_issuer_token_with_another_algorithm(
+    make_app: AppFactory, oidc_provider: OIDCProvider, clock: Clock, alg: str
+) -> None:
+    # The issuer's tokens are verified with its configured algorithms only;
+    # its published keys are never an HMAC secret, and "none" is never one.
+    app = make_app(
+        JWT_TRUSTED_ISSUERS=[
+            {
+                "issuer": oidc_provider.issuer,
+                "jwks_uri": oidc_provider.jwks_uri,
+                "algorithms": ["RS256"],
+            }
+        ]
+    )
+    (public_jwk,) = oidc_provider.jwks()["keys"]
+    public = RSAAlgorithm.from_jwk(public_jwk)
+    assert isinstance(public, RSAPublicKey)
+    pem = public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    header = {"alg": alg, "kid": oidc_provider.current_kid, "typ": "JWT"}
+    claims = claims_at(clock, iss=oidc_provider.issuer)
+    if alg.startswith("HS"):
+        keys = [pem, json.dumps(public_jwk).encode(), json.dumps(oidc_provider.jwks()).encode()]
+        tokens = [hmac_sign(header, claims, key, alg) for key in keys]
+    else:
+        tokens = [forge(header, claims), forge(header, claims, b"\x00" * 256)]
+    for token in tokens:
+        _refused(app, token)
+    # The provider's genuine token passes: the refusals are about the algorithm.
+    genuine = oidc_provider.sign(claims_at(clock))
+    assert app.test_client().get("/protected", headers=bearer(genuine)).status_code == 200

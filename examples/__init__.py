@@ -1,0 +1,1 @@
+"""Runnable examples of Flask-JWT-Kit; each one is tested."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -26,18 +27,32 @@ def banner(app: Flask, url: str) -> str:
         f"   {name:<6} password {password!r}{'  (admin)' if is_admin else ''}"
         for name, password, is_admin in DEMO_USERS
     )
-    store = app.config["JWT_REVOCATION_STORE"]
+    keys = app.config["JWT_KEYS"]
+    if not keys:
+        keys = "HS256 with the secret key"
+    elif not isinstance(keys, str) or keys.lstrip().startswith("{"):
+        keys = "the JWK Set in JWT_KEYS"  # never the key material itself
     return (
         f"Flask-JWT-Kit demo on {url}\n"
         f" * Demo users:\n{users}\n"
         f" * Users:       {app.config['DEMO_DATABASE']}\n"
-        f" * Revocations: {store}\n"
-        f" * Keys:        {app.config['JWT_KEYS'] or 'HS256 with the secret key'}"
+        f" * Revocations: {without_password(app.config['JWT_REVOCATION_STORE'])}\n"
+        f" * Keys:        {keys}"
         f" (public: {url}/.well-known/jwks.json)\n"
         f" * JSON API:    curl -X POST {url}/api/login -H 'Content-Type: application/json' "
         f"""-d '{{"username": "bob", "password": "{DEMO_USERS[1][1]}"}}'\n"""
         " * Press Ctrl+C to stop"
     )
+
+
+def without_password(url: str) -> str:
+    """*url* with its password, if any, masked (``REDIS_URL`` may hold one)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def main(

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from examples.demo.__main__ import main
+from examples.demo.__main__ import banner, main
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from flask_jwt_kit.keys import generate_jwk
 from tests.conftest import SECRET
-from tests.demo.conftest import PASSWORDS
+from tests.demo.conftest import PASSWORDS, DemoFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = "   alice  password 'wonderland-42'  (admin)\n   bob    password 'builder-42'\n"
@@ -150,3 +151,16 @@ def test_python_m_examples_demo(demo_process: subprocess.Popen[str]) -> None:
     # Ctrl+C stops it cleanly.
     demo_process.send_signal(signal.SIGINT)
     assert demo_process.wait(STARTUP_TIMEOUT) == 0
+
+
+def test_banner_shows_no_secret(make_demo: DemoFactory) -> None:
+    jwks = json.dumps({"keys": [generate_jwk("ES256", "k")]})
+    app = make_demo(environ={"JWT_KEYS": jwks, "REDIS_URL": "redis://user:hunter2@127.0.0.1:1/0"})
+    shown = banner(app, "http://127.0.0.1:5000")
+    assert " * Revocations: redis://user:***@127.0.0.1:1/0\n" in shown
+    assert " * Keys:        the JWK Set in JWT_KEYS (public: " in shown
+    assert "hunter2" not in shown and jwks not in shown
+    app = make_demo(environ={"JWT_KEYS": "off", "REDIS_URL": "redis://127.0.0.1:1/0"})
+    shown = banner(app, "http://127.0.0.1:5000")
+    assert " * Revocations: redis://127.0.0.1:1/0\n" in shown
+    assert " * Keys:        HS256 with the secret key (public: " in shown

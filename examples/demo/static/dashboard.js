@@ -189,7 +189,7 @@
     const shown = Math.max(0, Math.ceil(remaining));
     element.textContent = `${Math.floor(shown / 60)}:${String(shown % 60).padStart(2, "0")}`;
     if (remaining <= 0) {
-      renew().then((ok) => ok && loadMe());
+      if (renewing === null) renew().then((ok) => ok && loadMe());
     } else if (implicitWindow > 0 && remaining <= implicitWindow * 0.9 && heartbeatFor !== expiresAt) {
       // Any authenticated request inside the window makes the server
       // re-issue the access cookie; this one keeps an idle page signed in.

@@ -214,7 +214,11 @@ def decode(token: str, no_verify: bool) -> None:
 
 @jwt_cli.command("revoke")
 @click.argument("token", required=False)
-@click.option("--jti", help="Revoke the token with this jti claim (kept until purged by hand).")
+@click.option(
+    "--jti",
+    help="Revoke the token with this jti claim; its expiry being unknown, the entry is kept "
+    "for good.",
+)
 @click.option("--identity", help="Revoke every token of this identity issued until now.")
 @click.option("--session", "sid", metavar="SID", help="Revoke every token of this session.")
 @_friendly_errors

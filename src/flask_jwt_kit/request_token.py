@@ -35,7 +35,9 @@ class Found:
     csrf_value: str | None = None
 
 
-def normalise_locations(locations: str | Iterable[str] | None, settings: Settings) -> tuple[str, ...]:
+def normalise_locations(
+    locations: str | Iterable[str] | None, settings: Settings
+) -> tuple[str, ...]:
     """The locations a view reads from: its own, else ``JWT_TOKEN_LOCATION``.
 
     :raises RuntimeError: an entry is not a known location.
@@ -162,7 +164,7 @@ def from_json(request: Request, settings: Settings, refresh: bool) -> Found:
     if not token:
         raise NoAuthorizationError(f'Missing "{key}" key in json data.')
     if not isinstance(token, str):
-        raise JWTDecodeError(f"Invalid \"{key}\" in json data: the token must be a string")
+        raise JWTDecodeError(f'Invalid "{key}" in json data: the token must be a string')
     return Found(token, "json")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import importlib.util
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +22,17 @@ Location = Literal["headers", "cookies", "query_string", "json"]
 
 #: Algorithms that use a shared secret.
 SYMMETRIC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+
+#: Every algorithm PyJWT can sign and verify with (asymmetric ones need ``cryptography``).
+KNOWN_ALGORITHMS = frozenset(
+    {
+        *SYMMETRIC_ALGORITHMS,
+        "RS256", "RS384", "RS512",
+        "PS256", "PS384", "PS512",
+        "ES256", "ES256K", "ES384", "ES512",
+        "EdDSA",
+    }
+)  # fmt: skip
 
 #: Shortest HMAC secret (bytes) for each symmetric algorithm (RFC 7518 3.2).
 MINIMUM_SECRET_LENGTH = {"HS256": 32, "HS384": 48, "HS512": 64}
@@ -221,10 +233,9 @@ class Settings:
         algorithm = c.string("JWT_ALGORITHM")
         decode_algorithms = c.optional_strings("JWT_DECODE_ALGORITHMS")
         algs = tuple(dict.fromkeys((*(decode_algorithms or ()), algorithm)))
-        if "none" in {a.lower() for a in algs}:
-            raise RuntimeError(
-                "JWT_ALGORITHM / JWT_DECODE_ALGORITHMS: the 'none' algorithm is never accepted"
-            )
+        _check_algorithm("JWT_ALGORITHM", algorithm)
+        for name in decode_algorithms or ():
+            _check_algorithm("JWT_DECODE_ALGORITHMS", name)
         location = c.locations("JWT_TOKEN_LOCATION")
         header_name = c.string("JWT_HEADER_NAME")
         if not header_name:
@@ -319,6 +330,19 @@ class Settings:
     def is_symmetric(self) -> bool:
         """Whether ``JWT_ALGORITHM`` uses a shared secret."""
         return self.algorithm in SYMMETRIC_ALGORITHMS
+
+
+def _check_algorithm(key: str, name: str) -> None:
+    if name.lower() == "none":
+        raise RuntimeError(f"{key}: the 'none' algorithm is never accepted")
+    if name not in KNOWN_ALGORITHMS:
+        raise RuntimeError(
+            f"{key}: unknown algorithm {name!r}; use one of {', '.join(sorted(KNOWN_ALGORITHMS))}"
+        )
+    if name not in SYMMETRIC_ALGORITHMS and importlib.util.find_spec("cryptography") is None:
+        raise RuntimeError(  # pragma: no cover (the test environment has cryptography)
+            f"{key} {name!r} needs the cryptography package: pip install 'Flask-JWT-Kit[crypto]'"
+        )
 
 
 class _Reader:

@@ -63,30 +63,28 @@ class _PreparedHMAC(HMACAlgorithm):
         return _PreparedSecret(super().prepare_key(key))
 
 
-def _make_jwt() -> jwt.PyJWT:
+def _make_jwt() -> tuple[jwt.PyJWT, jwt.PyJWS]:
     instance = jwt.PyJWT()
+    # PyJWT >= 2.12 gives each PyJWT instance its own PyJWS, so registering
+    # algorithms here leaves the module-level jwt.encode/decode untouched.
     jws = getattr(instance, "_jws", None)
-    # PyJWT >= 2.12 gives each PyJWT instance its own PyJWS; older versions
-    # share the module's, which is left untouched (and simply not sped up).
-    if isinstance(jws, jwt.PyJWS):
-        for name, digest in (
-            ("HS256", HMACAlgorithm.SHA256),
-            ("HS384", HMACAlgorithm.SHA384),
-            ("HS512", HMACAlgorithm.SHA512),
-        ):
-            jws.unregister_algorithm(name)
-            jws.register_algorithm(name, _PreparedHMAC(digest))
-    return instance
+    if not isinstance(jws, jwt.PyJWS):  # pragma: no cover (pyproject requires PyJWT >= 2.12)
+        raise RuntimeError("Flask-JWT-Kit needs PyJWT >= 2.12")
+    for name, digest in (
+        ("HS256", HMACAlgorithm.SHA256),
+        ("HS384", HMACAlgorithm.SHA384),
+        ("HS512", HMACAlgorithm.SHA512),
+    ):
+        jws.unregister_algorithm(name)
+        jws.register_algorithm(name, _PreparedHMAC(digest))
+    return instance, jws
 
 
-_JWT = _make_jwt()
+_JWT, _JWS = _make_jwt()
 
 
 def _algorithm(name: str) -> Any:
-    jws = getattr(_JWT, "_jws", None)
-    if isinstance(jws, jwt.PyJWS):
-        return jws.get_algorithm_by_name(name)
-    return jwt.get_algorithm_by_name(name)
+    return _JWS.get_algorithm_by_name(name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ rebuilds them when ``app.config`` changes.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import warnings
@@ -202,7 +203,14 @@ class AppState:
         provider = self.app.json
         cached = self._json
         if cached is None or cached[0] is not provider:
-            default = provider.default if isinstance(provider, DefaultJSONProvider) else None
+            if isinstance(provider, DefaultJSONProvider):
+                default = provider.default
+            else:
+                # Another provider (orjson, ...): let it serialise what the
+                # standard encoder cannot, and read its output back.
+                def default(value: Any) -> Any:
+                    return json.loads(provider.dumps(value))
+
             cached = self._json = (provider, json_encoder_for(default))
         return cached[1]
 

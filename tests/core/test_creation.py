@@ -572,3 +572,22 @@ def test_access_token_typ_header_is_set_and_checked(make_app: AppFactory) -> Non
         response = client.get("/protected", headers=bearer(other))
         assert response.status_code == 422
         assert response.json == {"msg": "Invalid header: 'typ' must be 'at+jwt'"}
+
+
+class StringifyingProvider(JSONProvider):
+    """A provider that is not Flask's default one and turns unknown values into strings."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return json.dumps(obj, default=str, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return json.loads(s, **kwargs)
+
+
+def test_another_json_provider_serialises_what_it_can(app: Flask) -> None:
+    value = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    app.json = StringifyingProvider(app)
+    with app.app_context():
+        token = create_access_token("a", additional_claims={"id": value, "n": [1]})
+    assert read_claims(token)["id"] == str(value)
+    assert read_claims(token)["n"] == [1]

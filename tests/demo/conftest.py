@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from examples.demo import create_app
-from examples.demo.users import DEMO_USERS
 from flask import Flask
 from flask.testing import FlaskClient
 
+from examples.demo import create_app
+from examples.demo.users import DEMO_USERS
 from tests.conftest import SECRET
 
 #: Cheap password hashing: the tests log in often.

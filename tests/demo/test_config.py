@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jwt
 import pytest
-from examples.demo import create_app
 from flask import Flask
 
+from examples.demo import create_app
 from flask_jwt_kit.keys import generate_jwk
 from tests.conftest import SECRET
 from tests.demo.conftest import FAST_HASHING, PASSWORDS, DemoFactory

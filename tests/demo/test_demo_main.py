@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from examples.demo.__main__ import banner, main
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from examples.demo.__main__ import banner, main
 from flask_jwt_kit.keys import generate_jwk
 from tests.conftest import SECRET
 from tests.demo.conftest import PASSWORDS, DemoFactory

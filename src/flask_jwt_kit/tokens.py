@@ -15,7 +15,7 @@ import math
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jwt
@@ -519,12 +519,13 @@ class DecodeCache:
 
     def __init__(self, size: int):
         self.size = size
-        self._entries: dict[str, Decoded] = {}
+        #: token -> (entry, whether its header or claims hold a dict or a list)
+        self._entries: dict[str, tuple[Decoded, bool]] = {}
 
     def get(self, token: str) -> Decoded | None:
         """A copy of the cached entry for *token*, or ``None``."""
         hit = self._entries.get(token)
-        return None if hit is None else _detached(hit)
+        return None if hit is None else _detached(*hit)
 
     def put(self, token: str, decoded: Decoded) -> None:
         """Remember *decoded*, dropping the oldest entry when full."""
@@ -536,20 +537,28 @@ class DecodeCache:
                 del entries[next(iter(entries))]
             except (KeyError, StopIteration, RuntimeError):  # pragma: no cover
                 break  # a concurrent eviction won the race: only threads get here
-        entries[token] = _detached(decoded)
+        nested = _has_containers(decoded.header) or _has_containers(decoded.claims)
+        entries[token] = (_detached(decoded, nested), nested)
 
     def __len__(self) -> int:
         return len(self._entries)
 
 
-def _detached(decoded: Decoded) -> Decoded:
+def _detached(decoded: Decoded, nested: bool) -> Decoded:
     # Views, callbacks and decode_token callers may edit the claims they get,
     # nested lists included: the cache keeps its own copy and hands out others.
-    return replace(decoded, header=_copy_json(decoded.header), claims=_copy_json(decoded.claims))
+    # This runs on every cache hit, so it calls the constructor (with every
+    # field) rather than dataclasses.replace, which costs several times more.
+    copy_json: Callable[[dict[str, Any]], dict[str, Any]] = copy.deepcopy if nested else dict
+    return Decoded(
+        copy_json(decoded.header),
+        copy_json(decoded.claims),
+        decoded.identity_claim,
+        decoded.external,
+    )
 
 
-def _copy_json(value: dict[str, Any]) -> dict[str, Any]:
-    # Decoded JSON: only dicts and lists are mutable, and most tokens have none.
-    if any(isinstance(v, (dict, list)) for v in value.values()):
-        return copy.deepcopy(value)
-    return dict(value)
+def _has_containers(value: dict[str, Any]) -> bool:
+    # Decoded JSON: only dicts and lists are mutable, and most tokens have
+    # none, so a shallow copy serves them.
+    return any(isinstance(v, (dict, list)) for v in value.values())

@@ -1,0 +1,1 @@
+"""An application and the tests its developers write with flask_jwt_kit.testing."""

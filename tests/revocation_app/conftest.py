@@ -1,0 +1,174 @@
+"""Helpers for revocation tests through apps: views, tokens, answers, app processes.
+
+``revocation_app(**config)`` makes an app (see ``make_app``) whose store is
+the ``store_url`` fixture, so every test using it runs on every back end,
+with the views of :func:`tests.revocation_app.server.add_revocation_views`.
+"""
+
+from __future__ import annotations
+
+import json
+import selectors
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from http.client import HTTPConnection
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from flask_jwt_kit import create_access_token
+from flask_jwt_kit.revocation import RevocationStore
+from tests.conftest import AppFactory, bearer
+from tests.revocation_app.server import add_revocation_views
+
+RevocationAppFactory = Callable[..., Flask]
+
+#: The answer to a revoked token.
+REVOKED = (401, {"msg": "Token has been revoked"})
+#: The answer when the store cannot be read.
+UNAVAILABLE = (503, {"msg": "Token revocation status unavailable"})
+
+#: The repository root, where ``python -m tests...`` finds the test package.
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Seconds an app process gets to print its port.
+STARTUP_TIMEOUT = 30.0
+
+
+@pytest.fixture
+def revocation_app(make_app: AppFactory, store_url: str) -> RevocationAppFactory:
+    """``revocation_app(**config)``: an app on the ``store_url`` back end."""
+
+    def factory(**config: Any) -> Flask:
+        app = make_app(**{"JWT_REVOCATION_STORE": store_url, **config})
+        add_revocation_views(app)
+        return app
+
+    return factory
+
+
+def token_for(app: Flask, identity: Any = "alice", **kwargs: Any) -> str:
+    """An access token made by *app*'s extension."""
+    with app.app_context():
+        return create_access_token(identity, **kwargs)
+
+
+def store_of(app: Flask) -> RevocationStore:
+    """The store *app* checks (built from its ``JWT_REVOCATION_STORE``)."""
+    store: RevocationStore | None = app.extensions["flask-jwt-kit.state"].store
+    assert store is not None
+    return store
+
+
+def answer(response: TestResponse) -> tuple[int, Any]:
+    """``(status, JSON body)`` of *response*."""
+    return response.status_code, response.get_json(silent=True)
+
+
+def get(client: FlaskClient, token: str, path: str = "/protected") -> TestResponse:
+    """GET *path* with *token* as a bearer token."""
+    return client.get(path, headers=bearer(token))
+
+
+class AppProcess:
+    """An app process (:mod:`tests.revocation_app.server`) on a loopback port.
+
+    :param store_url: the ``JWT_REVOCATION_STORE`` of the app.
+    """
+
+    def __init__(self, store_url: str):
+        command = [sys.executable, "-W", "error", "-m", "tests.revocation_app.server", store_url]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self.port = self._read_port()
+
+    def _read_port(self) -> int:
+        stdout = self.process.stdout
+        assert stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            if not selector.select(STARTUP_TIMEOUT) or self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"app process did not start: {self.errors()}")
+        return int(stdout.readline())
+
+    def call(
+        self, method: str, path: str, token: str | None = None, body: Any = None
+    ) -> tuple[int, Any]:
+        """One request on a new connection: ``(status, JSON body)``."""
+        headers = {} if token is None else bearer(token)
+        data = None
+        if body is not None:
+            data = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        connection = HTTPConnection("127.0.0.1", self.port, timeout=STARTUP_TIMEOUT)
+        try:
+            connection.request(method, path, data, headers)
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())
+        finally:
+            connection.close()
+
+    def login(self, identity: Any) -> str:
+        status, body = self.call("POST", "/login", body={"identity": identity})
+        assert status == 200, body
+        token: str = body["access_token"]
+        return token
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(STARTUP_TIMEOUT)
+
+    def errors(self) -> str:
+        """What the process wrote to stderr (after :meth:`stop`)."""
+        self.stop()
+        stderr = self.process.stderr
+        assert stderr is not None
+        return stderr.read().decode(errors="replace")
+
+
+@pytest.fixture
+def app_processes() -> Iterator[Callable[[str], AppProcess]]:
+    """``start(store_url)``: a new app process; all are killed after the test."""
+    started: list[AppProcess] = []
+
+    def start(store_url: str) -> AppProcess:
+        started.append(AppProcess(store_url))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()
+        for stream in (process.process.stdout, process.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def wait_until(ready: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll *ready* (a real event) until it is true, for at most *timeout* seconds."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not ready after {timeout} s")
+        time.sleep(0.001)
+
+
+__all__ = [
+    "REVOKED",
+    "UNAVAILABLE",
+    "AppProcess",
+    "RevocationAppFactory",
+    "answer",
+    "get",
+    "store_of",
+    "token_for",
+    "wait_until",
+]

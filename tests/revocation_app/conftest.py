@@ -28,6 +28,8 @@ from tests.conftest import AppFactory, bearer
 from tests.revocation_app.server import add_revocation_views
 
 RevocationAppFactory = Callable[..., Flask]
+#: ``start(store_url, count)``: see :func:`app_processes`.
+StartApps = Callable[[str, int], list["AppProcess"]]
 
 #: The answer to a revoked token.
 REVOKED = (401, {"msg": "Token has been revoked"})
@@ -87,17 +89,22 @@ class AppProcess:
         self.process = subprocess.Popen(
             command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
-        self.port = self._read_port()
+        self._port: int | None = None
 
-    def _read_port(self) -> int:
-        stdout = self.process.stdout
-        assert stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(stdout, selectors.EVENT_READ)
-            if not selector.select(STARTUP_TIMEOUT) or self.process.poll() is not None:
-                self.stop()
+    @property
+    def port(self) -> int:
+        """The port the app listens on, once it printed it."""
+        if self._port is None:
+            stdout = self.process.stdout
+            assert stdout is not None
+            with selectors.DefaultSelector() as selector:
+                selector.register(stdout, selectors.EVENT_READ)
+                ready = selector.select(STARTUP_TIMEOUT)
+            line = stdout.readline() if ready else b""
+            if not line.strip().isdigit():
                 raise RuntimeError(f"app process did not start: {self.errors()}")
-        return int(stdout.readline())
+            self._port = int(line)
+        return self._port
 
     def call(
         self, method: str, path: str, token: str | None = None, body: Any = None
@@ -136,13 +143,19 @@ class AppProcess:
 
 
 @pytest.fixture
-def app_processes() -> Iterator[Callable[[str], AppProcess]]:
-    """``start(store_url)``: a new app process; all are killed after the test."""
+def app_processes() -> Iterator[StartApps]:
+    """``start(store_url, count)``: *count* new app processes, all listening.
+
+    They start side by side, and are killed after the test.
+    """
     started: list[AppProcess] = []
 
-    def start(store_url: str) -> AppProcess:
-        started.append(AppProcess(store_url))
-        return started[-1]
+    def start(store_url: str, count: int) -> list[AppProcess]:
+        made = [AppProcess(store_url) for _ in range(count)]
+        started.extend(made)
+        for process in made:
+            assert process.port
+        return made
 
     yield start
     for process in started:
@@ -166,6 +179,7 @@ __all__ = [
     "UNAVAILABLE",
     "AppProcess",
     "RevocationAppFactory",
+    "StartApps",
     "answer",
     "get",
     "store_of",

@@ -129,7 +129,10 @@ def test_store_killed_mid_run(make_app: AppFactory, outage: Outage) -> None:
         outage.start()
         wait_until(lambda: traffic.count(200, since=restarted) >= 20, timeout=30)
     accepted = (200, "alice")
-    expected = {"live": [accepted, UNAVAILABLE], "revoked": [REVOKED, UNAVAILABLE]}
+    expected: dict[str, list[tuple[int, Any]]] = {
+        "live": [accepted, UNAVAILABLE],
+        "revoked": [REVOKED, UNAVAILABLE],
+    }
     for outcome in traffic.outcomes:
         status, body = outcome.status, outcome.body
         assert ((status, body["identity"]) if status == 200 else (status, body)) in expected[

@@ -1,0 +1,123 @@
+"""``python -m benchmarks [--quick] [--skip PART] [--json FILE]``: run and report.
+
+Parts, in order: ``inprocess`` (a process per implementation, alternated
+over several passes), ``server`` (a gunicorn per implementation, driven by
+wrk), ``footprint`` and ``revocation`` (Flask-JWT-Kit only, a process
+each). The tables go to standard output; progress goes to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from . import report, server
+from .apps import LABELS
+from .machine import describe, load_average
+from .server import ROOT
+from .timing import Sample
+
+PARTS = ("inprocess", "server", "footprint", "revocation")
+
+
+def _progress(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _child(module: str, *args: str) -> Any:
+    """Run ``python -m benchmarks.<module> *args`` in a new process; its JSON output."""
+    done = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{module}", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def _samples(data: dict[str, Any]) -> dict[str, Sample]:
+    return {name: Sample.from_json(value) for name, value in data.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--skip", action="append", choices=PARTS, default=[], help="skip a part")
+    parser.add_argument("--json", metavar="FILE", help="also write the raw results there")
+    args = parser.parse_args(argv)
+    quick: list[str] = ["--quick"] if args.quick else []
+
+    info = describe()
+    info["load average at start"] = load_average()
+    impls = ["kit"]
+    if importlib.util.find_spec("flask_jwt_extended") is not None:
+        impls.append("fje")
+    else:
+        _progress("Flask-JWT-Extended is not installed (make bench installs it): Kit only")
+    raw: dict[str, Any] = {"machine": info}
+    samples: dict[str, dict[str, Sample]] = {impl: {} for impl in impls}
+
+    if "inprocess" not in args.skip:
+        passes = 1 if args.quick else 2
+        runs: dict[str, list[dict[str, Sample]]] = {impl: [] for impl in impls}
+        for number in range(passes):
+            for impl in impls:
+                _progress(f"in-process, {LABELS[impl]} (pass {number + 1} of {passes})")
+                runs[impl].append(_samples(_child("inprocess", impl, *quick)))
+        for impl in impls:
+            for name in runs[impl][0]:
+                samples[impl][name] = Sample.merge([run[name] for run in runs[impl]])
+
+    if "server" not in args.skip:
+        if server.wrk_available():
+            seconds, rounds = (1, 1) if args.quick else (5, 3)
+            for impl in impls:
+                _progress(f"gunicorn + wrk, {LABELS[impl]} ({rounds} x 2 x {seconds} s)")
+                samples[impl].update(server.run(impl, seconds, rounds))
+        else:
+            _progress("wrk is not installed (scripts/ensure-system-packages.sh): no server run")
+
+    if "footprint" not in args.skip:
+        _progress("decode-cache footprint (tracemalloc)")
+        raw["footprint"] = _child("footprint", *quick)
+    if "revocation" not in args.skip:
+        _progress("revocation stores")
+        raw["revocation"] = _child("revocation", *quick)
+    info["load average at end"] = load_average()
+
+    raw["samples"] = {
+        impl: {name: s.to_json() for name, s in found.items()} for impl, found in samples.items()
+    }
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(raw, out, indent=1)
+    _print_report(info, samples, raw)
+    return 0
+
+
+def _print_report(
+    info: dict[str, str], samples: dict[str, dict[str, Sample]], raw: dict[str, Any]
+) -> None:
+    print("\nMachine")
+    print(report.table(["What", "Value"], [[k, v] for k, v in info.items()]))
+    if samples["kit"]:
+        text, _ = report.comparison(samples["kit"], samples.get("fje"))
+        print("\nFlask-JWT-Kit against Flask-JWT-Extended 4.7.4 (median of rounds)")
+        print(text)
+    if "footprint" in raw:
+        print("\nDecode cache memory (tracemalloc)")
+        print(report.memory(raw["footprint"]))
+    if "revocation" in raw:
+        print("\nRevocation check per request: is_revoked, then a protected request's extra cost")
+        print(report.revocation(raw["revocation"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -24,6 +24,7 @@ from .signals import auth_failed as auth_failed
 from .signals import refresh_token_reused as refresh_token_reused
 from .signals import token_issued as token_issued
 from .signals import token_revoked as token_revoked
+from .state import WeakSecretWarning as WeakSecretWarning
 from .utils import create_access_token as create_access_token
 from .utils import create_refresh_token as create_refresh_token
 from .utils import decode_token as decode_token
@@ -40,6 +41,7 @@ __all__ = [
     "JWTManager",
     "SessionInfo",
     "TokenPair",
+    "WeakSecretWarning",
     "__version__",
     "auth_failed",
     "create_access_token",

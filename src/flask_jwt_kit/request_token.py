@@ -24,6 +24,9 @@ from .settings import LOCATIONS, Settings
 
 _COMMA_SPLIT = re.compile(r",\s*")
 
+#: Room in the header for the type and other credentials beside the token.
+_HEADER_SLACK = 1024
+
 
 @dataclass(frozen=True, slots=True)
 class Found:
@@ -81,7 +84,11 @@ def from_headers(request: Request, settings: Settings, refresh: bool) -> Found:
     name = settings.header_name
     # WSGI servers join repeated header lines into one comma-separated
     # value (RFC 9110 5.3), which the comma rules below then apply to.
-    value = (request.headers.get(name) or "").strip().strip(",")
+    value = request.headers.get(name) or ""
+    if len(value) > settings.max_token_length + _HEADER_SLACK:
+        # Refused before any splitting: a huge header costs nothing.
+        raise JWTDecodeError(f"Token is too large (over {settings.max_token_length} characters)")
+    value = value.strip().strip(",")
     if not value:
         raise NoAuthorizationError(f"Missing {name} Header")
     types = settings.header_types

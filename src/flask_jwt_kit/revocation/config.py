@@ -8,17 +8,18 @@ from urllib.parse import unquote
 from ._shared import MissingDependency, redact_url, url_scheme
 from .base import RevocationStore
 from .memory import MemoryStore
-from .redis import RedisStore
+from .redis import CLUSTER_SCHEMES, RedisStore
 from .sqlalchemy import SQLAlchemyStore
 from .sqlite import SQLiteStore
 
 _ACCEPTED = (
     "None, a URL (memory://, sqlite:///relative.db, sqlite:////absolute/path.db, "
-    "redis://, rediss://, unix://, or another SQLAlchemy URL such as "
-    "postgresql://user@host/db), a SQLAlchemy Engine, or a revocation store object"
+    "redis://, rediss://, unix://, redis+cluster://, rediss+cluster://, or another "
+    "SQLAlchemy URL such as postgresql://user@host/db), a SQLAlchemy Engine, or a "
+    "revocation store object"
 )
 
-_REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
+_REDIS_SCHEMES = frozenset({"redis", "rediss", "unix", *CLUSTER_SCHEMES})
 
 #: Packages that an extra of Flask-JWT-Kit installs, for SQLAlchemy drivers.
 _DRIVER_EXTRAS = {"psycopg": "postgresql"}
@@ -40,6 +41,8 @@ def store_from_config(value: object) -> RevocationStore | None:
                                                   private in-memory database
     ``"redis://..."``, ``"rediss://..."``,        :class:`.RedisStore`
     ``"unix://..."``
+    ``"redis+cluster://host:port"``,              :class:`.RedisStore` on Redis
+    ``"rediss+cluster://host:port"``              Cluster (any node of it)
     any other ``scheme://...`` URL                :class:`.SQLAlchemyStore`
     ============================================  ==============================
 

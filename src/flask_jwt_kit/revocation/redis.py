@@ -16,19 +16,29 @@ Layout, with ``h(x)`` the SHA-256 hex digest of ``x`` (see :mod:`._shared`)::
     <prefix>sessions:<h(identity)>    sorted set h(sid) by creation time
     <prefix>expiries                  sorted set key by expires_at
 
-Writes that read before they write run as Lua scripts, so they are atomic.
-Scripts touch keys derived from their arguments, so the store needs a
-standalone Redis (or one that behaves like it), not Redis Cluster.
+Writes that read before they write run as Lua scripts (:mod:`._redis_scripts`),
+so they are atomic.
+
+Redis Cluster
+    A script or ``MGET`` may only touch keys of one hash slot. On a cluster
+    (a :class:`redis.cluster.RedisCluster` client, or a
+    ``redis+cluster://`` / ``rediss+cluster://`` URL) the prefix must hold a
+    hash tag, ``{jwtkit}:`` by default, which puts every key of the store
+    in one slot: revocation data is small, and a check stays one round
+    trip. Transactions in cluster pipelines need redis-py 6.1 or later.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import RevocationStoreUnavailable
+from ._redis_scripts import Scripts
 from ._shared import (
     MissingDependency,
     consume_outcome,
@@ -44,7 +54,14 @@ from .base import ConsumeResult, SessionInfo
 
 if TYPE_CHECKING:
     from redis import Redis
-    from redis.commands.core import Script
+    from redis.cluster import RedisCluster
+
+#: URL schemes naming a Redis Cluster, and the scheme redis-py knows them by.
+CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
+
+#: The default key prefix; on a cluster, with a hash tag (see the module docstring).
+_PREFIX = "jwtkit:"
+_CLUSTER_PREFIX = "{jwtkit}:"
 
 #: Longest TTL set, in milliseconds (about 285 000 years).
 _MAX_TTL_MS = 2**53
@@ -52,149 +69,141 @@ _MAX_TTL_MS = 2**53
 #: Keys deleted per script call by :meth:`RedisStore.purge_expired`.
 _PURGE_BATCH = 500
 
-_LUA_HELPERS = """
-local function expire(key, index, ttl, expires_at)
-  if ttl == '' then
-    redis.call('PERSIST', key)
-    redis.call('ZREM', index, key)
-  else
-    redis.call('PEXPIRE', key, ttl)
-    redis.call('ZADD', index, expires_at, key)
-  end
-end
-local function extend(key, old_pttl, ttl)
-  if ttl == '' then
-    redis.call('PERSIST', key)
-  elseif old_pttl ~= -1 and old_pttl < tonumber(ttl) then
-    redis.call('PEXPIRE', key, ttl)
-  end
-end
-"""
-
-# KEYS: entry, expiry index[, session record to delete]
-# ARGV: value, ttl ms or '', expires_at or '', '1' to keep the larger value, now
-_REVOKE = """
-local value = ARGV[1]
-if ARGV[4] == '1' then
-  local current = redis.call('GET', KEYS[1])
-  if current and tonumber(current) > tonumber(value) then value = current end
-end
-local pttl = redis.call('PTTL', KEYS[1])
-if ARGV[2] == '' or pttl == -1 then
-  redis.call('SET', KEYS[1], value)
-  redis.call('ZREM', KEYS[2], KEYS[1])
-elseif pttl >= tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[1], value, 'PX', pttl)
-else
-  redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
-  redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
-end
-if KEYS[3] then redis.call('DEL', KEYS[3]) end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[5])
-"""
-
-# KEYS: session record, identity's session index, expiry index
-# ARGV: data, created_at, last_refreshed_at, expires_at or '', ttl ms or '', member, now
-_SAVE_SESSION = (
-    _LUA_HELPERS
-    + """
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'data', ARGV[1], 'created', ARGV[2], 'last', ARGV[3],
-           'exp', ARGV[4], 'idx', KEYS[2])
-expire(KEYS[1], KEYS[3], ARGV[5], ARGV[4])
-local pttl = redis.call('PTTL', KEYS[2])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[6])
-extend(KEYS[2], pttl, ARGV[5])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[7])
-"""
-)
-
-# KEYS: session record, expiry index
-# ARGV: last_refreshed_at, expires_at or '', ttl ms or ''
-_TOUCH_SESSION = (
-    _LUA_HELPERS
-    + """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'last', ARGV[1], 'exp', ARGV[2])
-expire(KEYS[1], KEYS[2], ARGV[3], ARGV[2])
-local index = redis.call('HGET', KEYS[1], 'idx')
-extend(index, redis.call('PTTL', index), ARGV[3])
-return 1
-"""
-)
-
-# KEYS: expiry index; ARGV: now, batch size -> {keys deleted, keys examined}
-_PURGE = """
-local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1],
-                        'LIMIT', 0, tonumber(ARGV[2]))
-local deleted = 0
-for _, key in ipairs(keys) do
-  deleted = deleted + redis.call('DEL', key)
-  redis.call('ZREM', KEYS[1], key)
-end
-return {deleted, #keys}
-"""
-
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _cluster_url(url: str) -> str | None:
+    """The redis-py URL of a cluster URL; ``None`` for any other URL."""
+    scheme, _, rest = url.partition("://")
+    base = CLUSTER_SCHEMES.get(scheme.lower())
+    return None if base is None else f"{base}://{rest}"
+
+
+def _has_hash_tag(prefix: str) -> bool:
+    """Whether keys starting with *prefix* hash by a tag in it (Redis's rule)."""
+    start = prefix.find("{")
+    return start >= 0 and prefix.find("}", start + 1) > start + 1
+
+
+def _key_prefix(prefix: str | None, on_cluster: bool) -> str:
+    if prefix is None:
+        return _CLUSTER_PREFIX if on_cluster else _PREFIX
+    if on_cluster and not _has_hash_tag(prefix):
+        raise ValueError(
+            f"RedisStore prefix {prefix!r} has no hash tag: on Redis Cluster it must hold "
+            "one, such as '{myapp}:', so that the keys used together share a slot"
+        )
+    return prefix
+
+
+def _check_cluster_support(version: str) -> None:
+    major, minor = (int(part) for part in version.split(".")[:2])
+    if (major, minor) < (6, 1):
+        raise RuntimeError(
+            f"RedisStore on Redis Cluster needs redis-py 6.1 or later, not {version}: "
+            "pip install 'redis>=6.1'"
+        )
 
 
 class RedisStore:
     """Keeps revocations in Redis.
 
     Selected by ``JWT_REVOCATION_STORE = "redis://..."``, ``"rediss://..."``
-    or ``"unix://..."``.
+    or ``"unix://..."``; on Redis Cluster by ``"redis+cluster://host:port"``
+    or ``"rediss+cluster://host:port"`` (any node; the others are discovered).
 
-    :param client: a redis URL, or a :class:`redis.Redis` client to use as
-        it is (the store then leaves it open on :meth:`close`).
+    :param client: a redis URL, or a :class:`redis.Redis` or
+        :class:`redis.cluster.RedisCluster` client to use as it is (the
+        store then leaves it open on :meth:`close`).
     :param prefix: prepended to every key, so that several applications can
-        share a database.
+        share a database; ``"jwtkit:"`` by default, ``"{jwtkit}:"`` on a
+        cluster, where it must hold a hash tag.
     :param timeout: socket and connect timeout in seconds, for a client made
         from a URL that does not set its own; with it, and a single
         immediate retry, an unreachable server fails fast.
     :param clock: the current time, for TTLs (``time.time`` by default).
-    :raises RuntimeError: when the redis package is not installed.
+    :raises RuntimeError: when the redis package is not installed, or too
+        old for Redis Cluster.
+    :raises ValueError: when a prefix for a cluster has no hash tag.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.1
+        Redis Cluster.
     """
 
     def __init__(
         self,
-        client: str | Redis,
+        client: str | Redis | RedisCluster,
         *,
-        prefix: str = "jwtkit:",
+        prefix: str | None = None,
         timeout: float = 2.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         try:
             import redis
             from redis.backoff import NoBackoff
+            from redis.cluster import RedisCluster
+            from redis.connection import parse_url
             from redis.retry import Retry
         except ImportError as exc:
             raise MissingDependency("redis", "redis") from exc
-        #: Prepended to every key.
-        self.prefix = prefix
         self._clock = clock
-        self._errors = (redis.RedisError, OSError)
+        self._errors = (redis.RedisError, redis.exceptions.RedisClusterException, OSError)
         self._owns_client = isinstance(client, str)
+        self._lock = threading.Lock()
+        self._client: Redis | RedisCluster | None = None
+        self._scripts: Scripts | None = None
+        self._connect: Callable[[], Redis | RedisCluster]
         if isinstance(client, str):
             self._shown = repr(redact_url(client))
-            client = redis.Redis.from_url(
-                client,
-                socket_timeout=timeout,
-                socket_connect_timeout=timeout,
-                retry=Retry(NoBackoff(), 1),
-            )
+            options: dict[str, Any] = {
+                "socket_timeout": timeout,
+                "socket_connect_timeout": timeout,
+                "retry": Retry(NoBackoff(), 1),
+            }
+            cluster_url = _cluster_url(client)
+            on_cluster = cluster_url is not None
+            if cluster_url is None:
+                self._client = redis.Redis.from_url(client, **options)
+            else:
+                # A cluster client reads the slot map when it is made: it is
+                # made on first use, so that an app starts while Redis is down.
+                # The URL is checked now all the same.
+                parse_url(cluster_url)  # type: ignore[no-untyped-call]
+                self._connect = partial(RedisCluster.from_url, cluster_url, **options)
         else:
             self._shown = repr(client)
-        #: The redis-py client.
-        self.client: Redis = client
-        self._expiries = f"{prefix}expiries"
-        self._revoke_script: Script = client.register_script(_REVOKE)
-        self._save_script: Script = client.register_script(_SAVE_SESSION)
-        self._touch_script: Script = client.register_script(_TOUCH_SESSION)
-        self._purge_script: Script = client.register_script(_PURGE)
+            on_cluster = isinstance(client, RedisCluster)
+            self._client = client
+        if on_cluster:
+            _check_cluster_support(redis.__version__)
+        #: Prepended to every key.
+        self.prefix = _key_prefix(prefix, on_cluster)
+        self._expiries = f"{self.prefix}expiries"
+
+    @property
+    def client(self) -> Redis | RedisCluster:
+        """The redis-py client (one for a cluster URL is made on first use).
+
+        :raises RevocationStoreUnavailable: when it cannot be made.
+        """
+        with self._errors_wrapped():
+            return self._connection()[0]
+
+    def _connection(self) -> tuple[Redis | RedisCluster, Scripts]:
+        """The client and the scripts registered with it, made on first use."""
+        scripts, client = self._scripts, self._client
+        if scripts is None or client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._connect()
+                client = self._client
+                if self._scripts is None:
+                    self._scripts = Scripts.register(client)
+                scripts = self._scripts
+        return client, scripts
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._shown}, prefix={self.prefix!r})"
@@ -229,7 +238,7 @@ class RedisStore:
             repr(self._clock()),
         ]
         with self._errors_wrapped():
-            self._revoke_script(keys=[keys[0], self._expiries, *keys[1:]], args=args)
+            self._connection()[1].revoke(keys=[keys[0], self._expiries, *keys[1:]], args=args)
 
     def revoke_jti(self, jti: str, expires_at: float | None) -> None:
         """Revoke the token whose ``jti`` claim is *jti*.
@@ -278,7 +287,7 @@ class RedisStore:
         if not keys:
             return False
         with self._errors_wrapped():
-            values: list[Any] = self.client.mget(keys)
+            values: list[Any] = self._connection()[0].mget(keys)
         if identity is not None:
             # The cut-off is last: anything before it is a flag.
             *flags, cutoff = values
@@ -296,10 +305,9 @@ class RedisStore:
         """
         total = 0
         with self._errors_wrapped():
+            purge = self._connection()[1].purge
             while True:
-                deleted, examined = self._purge_script(
-                    keys=[self._expiries], args=[repr(now), _PURGE_BATCH]
-                )
+                deleted, examined = purge(keys=[self._expiries], args=[repr(now), _PURGE_BATCH])
                 total += int(deleted)
                 if int(examined) < _PURGE_BATCH:
                     return total
@@ -320,7 +328,7 @@ class RedisStore:
             repr(self._clock()),
         ]
         with self._errors_wrapped():
-            self._save_script(keys=[*keys, self._expiries], args=args)
+            self._connection()[1].save(keys=[*keys, self._expiries], args=args)
 
     def touch_session(self, sid: str, last_refreshed_at: float, expires_at: float | None) -> None:
         """Record that the session's refresh token was rotated.
@@ -335,7 +343,8 @@ class RedisStore:
             self._ttl(expires_at),
         ]
         with self._errors_wrapped():
-            self._touch_script(keys=[self._key("session", sid), self._expiries], args=args)
+            touch = self._connection()[1].touch
+            touch(keys=[self._key("session", sid), self._expiries], args=args)
 
     def list_sessions(self, identity: str, now: float) -> list[SessionInfo]:
         """Live sessions of *identity*, newest first.
@@ -348,8 +357,9 @@ class RedisStore:
         index = self._key("sessions", identity)
         found: list[SessionInfo] = []
         with self._errors_wrapped():
-            members: list[Any] = self.client.zrange(index, 0, -1)
-            pipe = self.client.pipeline(transaction=False)
+            client = self._connection()[0]
+            members: list[Any] = client.zrange(index, 0, -1)
+            pipe = client.pipeline(transaction=False)
             for member in members:
                 suffix = _text(member)
                 pipe.hmget(f"{self.prefix}session:{suffix}", ["data", "created", "last", "exp"])
@@ -369,7 +379,7 @@ class RedisStore:
                 elif not revoked and is_live(expires_at, now):
                     found.append(info)
             if stale:
-                self.client.zrem(index, *stale)
+                client.zrem(index, *stale)
         return newest_first(found)
 
     def consume_refresh(
@@ -387,7 +397,7 @@ class RedisStore:
         """
         key = self._key("refresh", jti)
         with self._errors_wrapped():
-            pipe = self.client.pipeline(transaction=True)
+            pipe = self._connection()[0].pipeline(transaction=True)
             ttl = None if expires_at is None else int(self._ttl(expires_at))
             pipe.set(key, repr(now), nx=True, px=ttl)
             pipe.get(key)
@@ -400,5 +410,5 @@ class RedisStore:
 
     def close(self) -> None:
         """Close the client, if the store made it from a URL."""
-        if self._owns_client:
-            self.client.close()
+        if self._owns_client and self._client is not None:
+            self._client.close()

@@ -29,7 +29,7 @@ types: $(STAMP)
 pytest: $(STAMP) system-packages
 	$(BIN)/python -m pytest --cov --cov-branch --cov-report=term-missing --cov-fail-under=100
 
-test: lint types pytest
+test: lint types docs pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
@@ -38,9 +38,12 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=100000 $(BIN)/python -m pytest tests/security/test_fuzz.py -p no:cacheprovider -q
 
+# Fails on a warning, a broken cross-reference (nitpicky), a failing doctest
+# or a misspelling; the examples the pages include are tested by pytest.
 docs: $(STAMP)
-	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
-	$(BIN)/sphinx-build -W --keep-going -b doctest docs docs/_build/doctest
+	$(BIN)/codespell docs examples
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	$(BIN)/sphinx-build -W --keep-going -q -b doctest docs docs/_build/doctest
 
 clean:
 	rm -rf $(VENV) .coverage htmlcov .mypy_cache .ruff_cache .pytest_cache docs/_build

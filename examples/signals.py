@@ -28,7 +28,7 @@ app.config["JWT_REVOCATION_STORE"] = os.environ.get("JWT_REVOCATION_STORE", "mem
 jwt = JWTManager(app)
 
 audit = logging.getLogger("audit")
-#: Refused requests by reason: export these to your metrics system.
+#: Refused requests by kind of error: export these to your metrics system.
 FAILURES: Counter[str] = Counter()
 
 
@@ -41,8 +41,8 @@ def on_token_revoked(sender: Flask, kind: str, value: str) -> None:
 
 
 def on_auth_failed(sender: Flask, reason: str, error: Exception) -> None:
-    # "reason" is the error message, never the token.
-    FAILURES[reason] += 1
+    # "reason" is the message (never the token, but it may name a user).
+    FAILURES[type(error).__name__] += 1
 
 
 # Connected for this application only (the sender is the app).

@@ -61,7 +61,7 @@ def test_audit_log_and_counters(signals_module: object, caplog: pytest.LogCaptur
     assert revoked.startswith("revoked token ")
     assert client.get("/me", headers=token).status_code == 401
     assert client.get("/me").status_code == 401
-    assert failures == {"Token has been revoked": 1, "Missing Authorization Header": 1}
+    assert failures == {"RevokedTokenError": 1, "NoAuthorizationError": 1}
     assert client.post("/login", json={}).status_code == 401
     login_again = bearer(login(client)["access_token"])
     assert client.get("/me", headers=login_again).json == {"username": "alice"}

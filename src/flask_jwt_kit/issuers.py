@@ -1,7 +1,8 @@
 """Trust in external token issuers (``JWT_TRUSTED_ISSUERS``).
 
 A token whose ``iss`` claim is exactly one of the trusted issuers is
-verified with that issuer's published keys only, never with our own. The
+verified with that issuer's published keys only, never with our own, and
+must name the issuer's configured ``audience`` in its ``aud`` claim. The
 keys come from the issuer's ``jwks_uri``, given or discovered through its
 OpenID configuration. They are cached; an unknown ``kid`` triggers a
 refresh, at most once per ``min_refresh_seconds`` per issuer, so a flood of
@@ -48,8 +49,9 @@ class IssuerConfig:
 
     #: The exact ``iss`` value of its tokens.
     issuer: str
-    #: The audience its tokens must name (any of them), or ``None``.
-    audience: str | tuple[str, ...] | None
+    #: The audience its tokens must name (any of them); required, so that
+    #: tokens the issuer minted for its other clients are refused.
+    audience: str | tuple[str, ...]
     #: The algorithms its tokens may use; all asymmetric.
     algorithms: tuple[str, ...]
     #: The claim holding the identity, or ``None`` for the application's.
@@ -70,7 +72,7 @@ def _parse_entry(index: int, entry: object) -> IssuerConfig:
     """Validate one ``JWT_TRUSTED_ISSUERS`` entry."""
     where = f"{_SETTING}[{index}]"
     if not isinstance(entry, Mapping):
-        raise RuntimeError(f"{where} must be a dict with 'issuer' and 'algorithms'")
+        raise RuntimeError(f"{where} must be a dict with 'issuer', 'audience' and 'algorithms'")
     unknown = sorted(str(name) for name in entry if name not in _FIELDS)
     if unknown:
         raise RuntimeError(f"{where} has unknown keys {unknown}; accepted: {', '.join(_FIELDS)}")
@@ -86,15 +88,21 @@ def _parse_entry(index: int, entry: object) -> IssuerConfig:
             "where /.well-known/openid-configuration is found"
         )
     audience = entry.get("audience")
-    if isinstance(audience, (list, tuple)) and audience:
+    if isinstance(audience, (list, tuple)):
         audience = tuple(audience)
+    # Required: without it, a token the issuer minted for any of its other
+    # clients would be accepted here (RFC 8725 3.9).
     if not (
-        audience is None
-        or (isinstance(audience, str) and audience)
-        or (isinstance(audience, tuple) and all(isinstance(a, str) and a for a in audience))
+        (isinstance(audience, str) and audience)
+        or (
+            isinstance(audience, tuple)
+            and audience
+            and all(isinstance(a, str) and a for a in audience)
+        )
     ):
         raise RuntimeError(
-            f"{where}['audience'] must be a non-empty string, a non-empty list of them, or None"
+            f"{where}['audience'] is required: the audience this API's tokens are issued "
+            "for, as a non-empty string or a non-empty list of them"
         )
     algorithms = entry.get("algorithms")
     if (
@@ -140,7 +148,8 @@ class _IssuerState:
 class TrustedIssuers:
     """The trusted issuers, and the keys fetched from each.
 
-    Build it with :meth:`from_config`. Thread-safe.
+    Every issuer is configured with the audience its tokens must name
+    (required). Build it with :meth:`from_config`. Thread-safe.
     """
 
     def __init__(
@@ -179,9 +188,11 @@ class TrustedIssuers:
     ) -> TrustedIssuers:
         """Build from the ``JWT_TRUSTED_ISSUERS`` setting.
 
-        :param value: a list of dicts with ``issuer`` and ``algorithms``
-            (required) and ``jwks_uri``, ``audience``, ``identity_claim``;
-            ``None`` for no trusted issuer.
+        :param value: a list of dicts with ``issuer``, ``audience`` and
+            ``algorithms`` (required) and ``jwks_uri``, ``identity_claim``;
+            ``None`` for no trusted issuer. ``audience`` is a non-empty
+            string or a non-empty list of them: a token is accepted only if
+            its ``aud`` names one.
         :param fetch: ``fetch(url, timeout) -> bytes``, raising on any
             failure; default :func:`http_fetch`.
         :param clock: the current time in seconds.

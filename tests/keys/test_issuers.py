@@ -27,13 +27,19 @@ from .conftest import JWKFactory, verify_with
 
 JWKS = "/jwks.json"
 DISCOVERY = "/.well-known/openid-configuration"
+#: The audience of this API at the issuers; their tokens for it name it in "aud".
+AUD = "my-api"
 
 
 def trust(
     provider: OIDCProvider, clock: Clock, *, discover: bool = False, **options: Any
 ) -> TrustedIssuers:
-    """Trust ``provider`` for RS256 and ES256, by discovery or by its jwks_uri."""
-    entry: dict[str, Any] = {"issuer": provider.issuer, "algorithms": ["RS256", "ES256"]}
+    """Trust ``provider`` for RS256 and ES256 and :data:`AUD`, by discovery or by its jwks_uri."""
+    entry: dict[str, Any] = {
+        "issuer": provider.issuer,
+        "audience": AUD,
+        "algorithms": ["RS256", "ES256"],
+    }
     if not discover:
         entry["jwks_uri"] = provider.jwks_uri
     return TrustedIssuers.from_config([entry], clock=clock, **options)
@@ -46,18 +52,17 @@ def verify(trusted: TrustedIssuers, token: str) -> dict[str, Any]:
     assert iss in trusted
     key = trusted.key_for(iss, header.get("kid"), header.get("alg"))
     config = trusted.config(iss)
-    return verify_with(
-        key,
-        token,
-        issuer=iss,
-        audience=config.audience,
-        options={"verify_aud": config.audience is not None},
-    )
+    return verify_with(key, token, issuer=iss, audience=config.audience)
 
 
 # -- configuration ----------------------------------------------------------------------------
 
-GOOD = {"issuer": "https://id.example.com", "algorithms": ["RS256"]}
+GOOD = {"issuer": "https://id.example.com", "audience": AUD, "algorithms": ["RS256"]}
+NO_AUDIENCE = {"issuer": "https://id.example.com", "algorithms": ["RS256"]}
+AUDIENCE_REQUIRED = (
+    r"\['audience'\] is required: the audience this API's tokens are issued for, "
+    r"as a non-empty string or a non-empty list of them"
+)
 
 BAD_CONFIGS: list[tuple[object, str]] = [
     ("https://id.example.com", "JWT_TRUSTED_ISSUERS must be a list"),
@@ -79,11 +84,25 @@ BAD_CONFIGS: list[tuple[object, str]] = [
     ([{**GOOD, "jwks_uri": "ftp://x/keys"}], r"\['jwks_uri'\] must be an http"),
     ([{**GOOD, "jwks_uri": "https:///keys"}], r"\['jwks_uri'\] must be an http"),
     ([{**GOOD, "jwks_uri": 3}], r"\['jwks_uri'\] must be an http"),
-    ([{**GOOD, "audience": ""}], r"\['audience'\] must be a non-empty string"),
-    ([{**GOOD, "audience": []}], r"\['audience'\] must be a non-empty string"),
-    ([{**GOOD, "audience": ["a", 1]}], r"\['audience'\] must be"),
-    ([{**GOOD, "audience": 7}], r"\['audience'\] must be"),
-    ([{"issuer": "https://a"}], r"\['algorithms'\] must be a non-empty list of asymmetric"),
+    # The audience is required: without it, tokens the issuer minted for any
+    # of its other clients would be accepted (RFC 8725 section 3.9).
+    ([NO_AUDIENCE], r"^JWT_TRUSTED_ISSUERS\[0\]" + AUDIENCE_REQUIRED + "$"),
+    ([GOOD, NO_AUDIENCE], r"JWT_TRUSTED_ISSUERS\[1\]\['audience'\] is required"),
+    ([{**GOOD, "audience": None}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": ""}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": []}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": ()}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": ["a", 1]}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": ["a", None]}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": ["a", ""]}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": [["a"]]}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": 7}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": b"my-api"}], AUDIENCE_REQUIRED),
+    ([{**GOOD, "audience": {"my-api"}}], AUDIENCE_REQUIRED),
+    (
+        [{"issuer": "https://a", "audience": AUD}],
+        r"\['algorithms'\] must be a non-empty list of asymmetric",
+    ),
     ([{**GOOD, "algorithms": []}], r"\['algorithms'\] must be a non-empty list"),
     ([{**GOOD, "algorithms": "RS256"}], r"\['algorithms'\] must be a non-empty list"),
     ([{**GOOD, "algorithms": ["HS256"]}], r"never HS\* or 'none'"),
@@ -116,7 +135,7 @@ def test_configuration_is_kept() -> None:
         )
     )
     assert trusted.config("https://id.example.com") == IssuerConfig(
-        "https://id.example.com", None, ("RS256",)
+        "https://id.example.com", AUD, ("RS256",)
     )
     assert trusted.config("accounts.example.org") == IssuerConfig(
         issuer="accounts.example.org",
@@ -175,8 +194,9 @@ def test_only_exact_issuers_are_trusted(issuer: object) -> None:
 
 def test_keys_found_by_discovery(oidc_provider: OIDCProvider, clock: Clock) -> None:
     trusted = trust(oidc_provider, clock, discover=True)
-    assert verify(trusted, oidc_provider.sign({"sub": "alice"})) == {
+    assert verify(trusted, oidc_provider.sign({"sub": "alice", "aud": AUD})) == {
         "sub": "alice",
+        "aud": AUD,
         "iss": oidc_provider.issuer,
     }
     assert oidc_provider.hits == {DISCOVERY: 1, JWKS: 1}
@@ -184,13 +204,13 @@ def test_keys_found_by_discovery(oidc_provider: OIDCProvider, clock: Clock) -> N
 
 def test_keys_from_an_explicit_jwks_uri(oidc_provider: OIDCProvider, clock: Clock) -> None:
     trusted = trust(oidc_provider, clock)
-    assert verify(trusted, oidc_provider.sign({"sub": "bob"}))["sub"] == "bob"
+    assert verify(trusted, oidc_provider.sign({"sub": "bob", "aud": AUD}))["sub"] == "bob"
     assert oidc_provider.hits == {JWKS: 1}
 
 
 def test_cached_keys_are_reused(oidc_provider: OIDCProvider, clock: Clock) -> None:
     trusted = trust(oidc_provider, clock, discover=True)
-    token = oidc_provider.sign({"sub": "alice"})
+    token = oidc_provider.sign({"sub": "alice", "aud": AUD})
     for _ in range(5):
         verify(trusted, token)
         clock.advance(59)
@@ -201,7 +221,7 @@ def test_keys_are_refreshed_when_the_cache_expires(
     oidc_provider: OIDCProvider, clock: Clock
 ) -> None:
     trusted = trust(oidc_provider, clock, discover=True, cache_seconds=300)
-    token = oidc_provider.sign({})
+    token = oidc_provider.sign({"aud": AUD})
     verify(trusted, token)
     clock.advance(299)
     verify(trusted, token)
@@ -215,10 +235,10 @@ def test_keys_are_refreshed_when_the_cache_expires(
 
 def test_unknown_kid_refreshes_once(oidc_provider: OIDCProvider, clock: Clock) -> None:
     trusted = trust(oidc_provider, clock)
-    verify(trusted, oidc_provider.sign({}))
+    verify(trusted, oidc_provider.sign({"aud": AUD}))
     clock.advance(31)
     oidc_provider.rotate("ES256")
-    token = oidc_provider.sign({"sub": "new key"})
+    token = oidc_provider.sign({"sub": "new key", "aud": AUD})
     assert verify(trusted, token)["sub"] == "new key"
     assert verify(trusted, token)["sub"] == "new key"
     assert oidc_provider.hits[JWKS] == 2
@@ -226,10 +246,10 @@ def test_unknown_kid_refreshes_once(oidc_provider: OIDCProvider, clock: Clock) -
 
 def test_unknown_kids_are_rate_limited(oidc_provider: OIDCProvider, clock: Clock) -> None:
     trusted = trust(oidc_provider, clock, min_refresh_seconds=30)
-    verify(trusted, oidc_provider.sign({}))
+    verify(trusted, oidc_provider.sign({"aud": AUD}))
     clock.advance(30)
     for n in range(100):
-        forged = oidc_provider.sign({}, headers={"kid": f"made-up-{n}"})
+        forged = oidc_provider.sign({"aud": AUD}, headers={"kid": f"made-up-{n}"})
         with pytest.raises(InvalidKeyIdError, match="^Unknown key id$"):
             verify(trusted, forged)
         clock.advance(0.25)
@@ -245,25 +265,25 @@ def test_right_after_a_fetch_an_unknown_kid_waits(
     oidc_provider: OIDCProvider, clock: Clock
 ) -> None:
     trusted = trust(oidc_provider, clock)
-    verify(trusted, oidc_provider.sign({}))
+    verify(trusted, oidc_provider.sign({"aud": AUD}))
     oidc_provider.rotate()
     with pytest.raises(InvalidKeyIdError):
-        verify(trusted, oidc_provider.sign({}))
+        verify(trusted, oidc_provider.sign({"aud": AUD}))
     assert oidc_provider.hits[JWKS] == 1
     clock.advance(30)
-    verify(trusted, oidc_provider.sign({}))
+    verify(trusted, oidc_provider.sign({"aud": AUD}))
     assert oidc_provider.hits[JWKS] == 2
 
 
 def test_rotation_at_the_provider(oidc_provider: OIDCProvider, clock: Clock) -> None:
     trusted = trust(oidc_provider, clock, discover=True)
     old_kid = oidc_provider.current_kid
-    old_token = oidc_provider.sign({"sub": "old"})
+    old_token = oidc_provider.sign({"sub": "old", "aud": AUD})
     verify(trusted, old_token)
     oidc_provider.rotate("ES256")
     oidc_provider.remove(old_kid)
     clock.advance(300)
-    assert verify(trusted, oidc_provider.sign({"sub": "new"}))["sub"] == "new"
+    assert verify(trusted, oidc_provider.sign({"sub": "new", "aud": AUD}))["sub"] == "new"
     with pytest.raises(InvalidKeyIdError):
         verify(trusted, old_token)
 
@@ -273,7 +293,7 @@ def test_provider_down_with_cached_keys(
     oidc_provider: OIDCProvider, clock: Clock, refuse: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
     trusted = trust(oidc_provider, clock, discover=True)
-    token = oidc_provider.sign({"sub": "alice"})
+    token = oidc_provider.sign({"sub": "alice", "aud": AUD})
     verify(trusted, token)
     oidc_provider.down(refuse=refuse)
     with caplog.at_level(logging.WARNING, logger="flask_jwt_kit.issuers"):
@@ -284,7 +304,7 @@ def test_provider_down_with_cached_keys(
     oidc_provider.up()
     clock.advance(30)
     oidc_provider.rotate()
-    assert verify(trusted, oidc_provider.sign({"sub": "bob"}))["sub"] == "bob"
+    assert verify(trusted, oidc_provider.sign({"sub": "bob", "aud": AUD}))["sub"] == "bob"
 
 
 @pytest.mark.parametrize("refuse", [False, True])
@@ -292,7 +312,7 @@ def test_provider_down_without_cached_keys(
     oidc_provider: OIDCProvider, clock: Clock, refuse: bool
 ) -> None:
     trusted = trust(oidc_provider, clock, discover=True)
-    token = oidc_provider.sign({})
+    token = oidc_provider.sign({"aud": AUD})
     oidc_provider.down(refuse=refuse)
     with pytest.raises(SigningKeysUnavailable) as excinfo:
         verify(trusted, token)
@@ -309,10 +329,10 @@ def test_a_failed_key_fetch_rediscovers(oidc_provider: OIDCProvider, clock: Cloc
     trusted = trust(oidc_provider, clock, discover=True)
     oidc_provider.overrides[JWKS] = (500, {}, b"oops")
     with pytest.raises(SigningKeysUnavailable):
-        verify(trusted, oidc_provider.sign({}))
+        verify(trusted, oidc_provider.sign({"aud": AUD}))
     del oidc_provider.overrides[JWKS]
     clock.advance(30)
-    verify(trusted, oidc_provider.sign({}))
+    verify(trusted, oidc_provider.sign({"aud": AUD}))
     assert oidc_provider.hits == {DISCOVERY: 2, JWKS: 2}
 
 
@@ -336,7 +356,7 @@ def test_bad_discovery_documents(
     oidc_provider.overrides[DISCOVERY] = (200, {}, document % values)
     trusted = trust(oidc_provider, clock, discover=True)
     with pytest.raises(SigningKeysUnavailable):
-        verify(trusted, oidc_provider.sign({}))
+        verify(trusted, oidc_provider.sign({"aud": AUD}))
     assert oidc_provider.hits[JWKS] == 0
 
 
@@ -346,7 +366,7 @@ def test_bad_discovery_documents(
 )
 def test_bad_key_sets_are_failures(oidc_provider: OIDCProvider, clock: Clock, body: bytes) -> None:
     trusted = trust(oidc_provider, clock)
-    token = oidc_provider.sign({})
+    token = oidc_provider.sign({"aud": AUD})
     verify(trusted, token)
     oidc_provider.overrides[JWKS] = (200, {}, body)
     clock.advance(301)
@@ -373,7 +393,14 @@ def test_unusable_keys_are_skipped(make_jwk: JWKFactory, clock: Clock) -> None:
         ]
     }
     trusted = TrustedIssuers.from_config(
-        [{"issuer": "https://id", "jwks_uri": "https://id/jwks", "algorithms": ["ES256", "RS256"]}],
+        [
+            {
+                "issuer": "https://id",
+                "jwks_uri": "https://id/jwks",
+                "audience": AUD,
+                "algorithms": ["ES256", "RS256"],
+            }
+        ],
         fetch=lambda url, timeout: json.dumps(jwks).encode(),
         clock=clock,
     )
@@ -399,7 +426,7 @@ def test_algorithms_not_configured_are_refused_before_any_fetch(
 
 def test_a_token_alg_must_match_the_key_alg(oidc_provider: OIDCProvider, clock: Clock) -> None:
     trusted = trust(oidc_provider, clock)
-    verify(trusted, oidc_provider.sign({}))
+    verify(trusted, oidc_provider.sign({"aud": AUD}))
     # ES256 is allowed for the issuer, but the key with this kid is for RS256.
     with pytest.raises(jwt.InvalidAlgorithmError):
         trusted.key_for(oidc_provider.issuer, oidc_provider.current_kid, "ES256")
@@ -416,6 +443,7 @@ def test_a_key_without_alg_serves_every_fitting_algorithm(
             {
                 "issuer": "https://id",
                 "jwks_uri": "https://id/k",
+                "audience": AUD,
                 "algorithms": ["RS256", "PS512", "ES256"],
             }
         ],
@@ -424,8 +452,8 @@ def test_a_key_without_alg_serves_every_fitting_algorithm(
     )
     signing = jwt.PyJWK(private, "RS256").key
     for alg in ("RS256", "PS512"):
-        token = jwt.encode({"iss": "https://id"}, signing, alg, {"kid": "rsa"})
-        assert verify(trusted, token) == {"iss": "https://id"}
+        token = jwt.encode({"iss": "https://id", "aud": AUD}, signing, alg, {"kid": "rsa"})
+        assert verify(trusted, token) == {"iss": "https://id", "aud": AUD}
         key = trusted.key_for("https://id", "rsa", alg)
         assert key.alg == alg
         assert key.signing_key is None
@@ -438,6 +466,24 @@ def test_audience_is_part_of_the_config(oidc_provider: OIDCProvider, clock: Cloc
         [{"issuer": oidc_provider.issuer, "algorithms": ["RS256"], "audience": "api"}], clock=clock
     )
     assert verify(trusted, oidc_provider.sign({"aud": "api"}))["aud"] == "api"
+    assert verify(trusted, oidc_provider.sign({"aud": ["web", "api"]}))["aud"] == ["web", "api"]
+    # A token the issuer minted for another of its clients, or for none.
+    with pytest.raises(jwt.InvalidAudienceError):
+        verify(trusted, oidc_provider.sign({"aud": "other"}))
+    with pytest.raises(jwt.MissingRequiredClaimError, match='"aud"'):
+        verify(trusted, oidc_provider.sign({}))
+
+
+def test_any_of_the_configured_audiences_is_accepted(
+    oidc_provider: OIDCProvider, clock: Clock
+) -> None:
+    trusted = TrustedIssuers.from_config(
+        [{"issuer": oidc_provider.issuer, "algorithms": ["RS256"], "audience": ["api", "web"]}],
+        clock=clock,
+    )
+    assert trusted.config(oidc_provider.issuer).audience == ("api", "web")
+    for aud in ("api", "web", ["other", "web"]):
+        assert verify(trusted, oidc_provider.sign({"aud": aud}))["aud"] == aud
     with pytest.raises(jwt.InvalidAudienceError):
         verify(trusted, oidc_provider.sign({"aud": "other"}))
 
@@ -479,10 +525,11 @@ def test_headers_pointing_elsewhere_are_ignored(
         "x5c": ["MIIB"],
     }
     # Signed by the provider: verifies, and nothing is fetched from elsewhere.
-    assert verify(trusted, oidc_provider.sign({"sub": "a"}, headers=headers))["sub"] == "a"
+    genuine = oidc_provider.sign({"sub": "a", "aud": AUD}, headers=headers)
+    assert verify(trusted, genuine)["sub"] == "a"
     # Signed by an attacker who names the provider's kid and embeds a key.
     forged = jwt.encode(
-        {"iss": oidc_provider.issuer},
+        {"iss": oidc_provider.issuer, "aud": AUD},
         jwt.PyJWK(attacker).key,
         "RS256",
         {**headers, "kid": oidc_provider.current_kid},
@@ -507,7 +554,14 @@ def test_one_fetch_at_a_time(make_jwk: JWKFactory, clock: Clock) -> None:
         return body
 
     trusted = TrustedIssuers.from_config(
-        [{"issuer": "https://id", "jwks_uri": "https://id/k", "algorithms": ["ES256"]}],
+        [
+            {
+                "issuer": "https://id",
+                "jwks_uri": "https://id/k",
+                "audience": AUD,
+                "algorithms": ["ES256"],
+            }
+        ],
         fetch=slow_fetch,
         clock=clock,
     )
@@ -542,7 +596,14 @@ def test_expired_keys_serve_while_another_thread_fetches(
         return body
 
     trusted = TrustedIssuers.from_config(
-        [{"issuer": "https://id", "jwks_uri": "https://id/k", "algorithms": ["ES256"]}],
+        [
+            {
+                "issuer": "https://id",
+                "jwks_uri": "https://id/k",
+                "audience": AUD,
+                "algorithms": ["ES256"],
+            }
+        ],
         fetch=fetch,
         clock=clock,
     )
@@ -563,10 +624,10 @@ def test_a_clock_going_backwards_does_not_freeze_the_cache(
     oidc_provider: OIDCProvider, clock: Clock
 ) -> None:
     trusted = trust(oidc_provider, clock)
-    verify(trusted, oidc_provider.sign({}))
+    verify(trusted, oidc_provider.sign({"aud": AUD}))
     clock.advance(-1000)
     oidc_provider.rotate()
-    verify(trusted, oidc_provider.sign({}))
+    verify(trusted, oidc_provider.sign({"aud": AUD}))
     assert oidc_provider.hits[JWKS] == 2
 
 
@@ -575,7 +636,14 @@ def test_a_fetcher_raising_anything_means_unavailable(clock: Clock) -> None:
         raise ZeroDivisionError
 
     trusted = TrustedIssuers.from_config(
-        [{"issuer": "https://id", "jwks_uri": "https://id/k", "algorithms": ["ES256"]}],
+        [
+            {
+                "issuer": "https://id",
+                "jwks_uri": "https://id/k",
+                "audience": AUD,
+                "algorithms": ["ES256"],
+            }
+        ],
         fetch=broken,
         clock=clock,
     )
@@ -589,6 +657,7 @@ def test_the_fetch_timeout_is_honoured(loopback_listener: LoopbackListener, cloc
             {
                 "issuer": "https://id",
                 "jwks_uri": loopback_listener.url + "/k",
+                "audience": AUD,
                 "algorithms": ["ES256"],
             }
         ],
@@ -711,7 +780,14 @@ def test_any_answer_and_header_give_a_key_or_a_token_error(
     answer: object, kid: object, alg: object
 ) -> None:
     trusted = TrustedIssuers.from_config(
-        [{"issuer": "https://id", "jwks_uri": "https://id/k", "algorithms": ["RS256", "ES256"]}],
+        [
+            {
+                "issuer": "https://id",
+                "jwks_uri": "https://id/k",
+                "audience": AUD,
+                "algorithms": ["RS256", "ES256"],
+            }
+        ],
         fetch=lambda url, timeout: json.dumps(answer).encode(),
     )
     try:

@@ -149,6 +149,28 @@ def test_trusted_issuer_wrong_audience_and_foreign_keys_are_refused(
     assert client.get("/protected", headers=bearer(forged)).status_code == 422
 
 
+def test_trusted_issuer_tokens_without_an_audience_are_refused(
+    issuer_app: Flask, oidc_provider: OIDCProvider, clock: Clock
+) -> None:
+    claims = external_claims(clock)
+    del claims["aud"]
+    token = oidc_provider.sign(claims)
+    response = issuer_app.test_client().get("/protected", headers=bearer(token))
+    assert response.status_code == 422
+    assert response.json == {"msg": 'Token is missing the "aud" claim'}
+
+
+@pytest.mark.parametrize("audience", [{}, {"audience": None}, {"audience": ""}])
+def test_a_trusted_issuer_without_an_audience_is_a_configuration_error(
+    make_app: AppFactory, oidc_provider: OIDCProvider, audience: dict[str, Any]
+) -> None:
+    # Else a token the issuer minted for any of its other clients would pass.
+    config = [{"issuer": oidc_provider.issuer, "algorithms": ["RS256"], **audience}]
+    with pytest.raises(RuntimeError, match=r"^JWT_TRUSTED_ISSUERS\[0\]\['audience'\] is required"):
+        make_app(JWT_TRUSTED_ISSUERS=config)
+    assert oidc_provider.hits == {}
+
+
 def test_trusted_issuer_tokens_never_verify_with_our_secret(
     issuer_app: Flask, oidc_provider: OIDCProvider, clock: Clock
 ) -> None:

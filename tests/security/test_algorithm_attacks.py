@@ -317,6 +317,7 @@ def test_trusted_issuer_token_with_another_algorithm(
             {
                 "issuer": oidc_provider.issuer,
                 "jwks_uri": oidc_provider.jwks_uri,
+                "audience": "my-api",
                 "algorithms": ["RS256"],
             }
         ]
@@ -326,7 +327,7 @@ def test_trusted_issuer_token_with_another_algorithm(
     assert isinstance(public, RSAPublicKey)
     pem = public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
     header = {"alg": alg, "kid": oidc_provider.current_kid, "typ": "JWT"}
-    claims = claims_at(clock, iss=oidc_provider.issuer)
+    claims = claims_at(clock, iss=oidc_provider.issuer, aud="my-api")
     if alg.startswith("HS"):
         keys = [pem, json.dumps(public_jwk).encode(), json.dumps(oidc_provider.jwks()).encode()]
         tokens = [hmac_sign(header, claims, key, alg) for key in keys]
@@ -335,5 +336,5 @@ def test_trusted_issuer_token_with_another_algorithm(
     for token in tokens:
         _refused(app, token)
     # The provider's genuine token passes: the refusals are about the algorithm.
-    genuine = oidc_provider.sign(claims_at(clock))
+    genuine = oidc_provider.sign(claims_at(clock, aud="my-api"))
     assert app.test_client().get("/protected", headers=bearer(genuine)).status_code == 200

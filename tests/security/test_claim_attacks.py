@@ -324,11 +324,12 @@ def test_a_trusted_issuers_token_is_never_fresh_nor_refresh(
             {
                 "issuer": oidc_provider.issuer,
                 "jwks_uri": oidc_provider.jwks_uri,
+                "audience": "my-api",
                 "algorithms": ["RS256"],
             }
         ]
     )
-    token = oidc_provider.sign({"sub": "alice", "type": "refresh", "fresh": True})
+    token = oidc_provider.sign({"sub": "alice", "aud": "my-api", "type": "refresh", "fresh": True})
     assert _status(app, token) == 200
     _refused(app, token, "/refresh")
     _refused(app, token, "/fresh")

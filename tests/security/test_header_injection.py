@@ -180,11 +180,12 @@ def test_jku_and_x5u_with_trusted_issuers(
             {
                 "issuer": oidc_provider.issuer,
                 "jwks_uri": oidc_provider.jwks_uri,
+                "audience": "my-api",
                 "algorithms": ["RS256"],
             }
         ]
     )
-    claims = claims_at(clock, iss=oidc_provider.issuer)
+    claims = claims_at(clock, iss=oidc_provider.issuer, aud="my-api")
     for extra in _url_headers(loopback_listener, oidc_provider.current_kid):
         # The attacker's key, naming the provider's kid or an unknown one,
         # pointing at their own key server.
@@ -193,7 +194,7 @@ def test_jku_and_x5u_with_trusted_issuers(
             token = jwt.encode(claims, attacker_rsa.private_key, "RS256", header)
             _refused(app, token)
         # An issuer that is not trusted, at the listener's address.
-        untrusted = claims_at(clock, iss=loopback_listener.url)
+        untrusted = claims_at(clock, iss=loopback_listener.url, aud="my-api")
         token = jwt.encode(untrusted, attacker_rsa.private_key, "RS256", {**extra})
         _refused(app, token)
     assert loopback_listener.connection_count() == 0
@@ -212,12 +213,14 @@ def test_a_trusted_issuers_genuine_token_with_jku_does_not_fetch_it(
             {
                 "issuer": oidc_provider.issuer,
                 "jwks_uri": oidc_provider.jwks_uri,
+                "audience": "my-api",
                 "algorithms": ["RS256"],
             }
         ]
     )
     token = oidc_provider.sign(
-        claims_at(clock), headers={"jku": loopback_listener.url, "x5u": loopback_listener.url}
+        claims_at(clock, aud="my-api"),
+        headers={"jku": loopback_listener.url, "x5u": loopback_listener.url},
     )
     assert app.test_client().get("/protected", headers=bearer(token)).status_code == 200
     assert loopback_listener.connection_count() == 0

@@ -364,15 +364,16 @@ def test_deep_nesting_with_trusted_issuers(
             {
                 "issuer": oidc_provider.issuer,
                 "jwks_uri": oidc_provider.jwks_uri,
+                "audience": "my-api",
                 "algorithms": ["RS256"],
             }
         ]
     )
     deep = json.loads(_nested(50, "array"))
-    token = oidc_provider.sign({"sub": "alice", "x": deep})
+    token = oidc_provider.sign({"sub": "alice", "aud": "my-api", "x": deep})
     header, payload, signature = token.split(".")
     claims = (
-        json.dumps({"iss": oidc_provider.issuer, "sub": "alice"})[:-1]
+        json.dumps({"iss": oidc_provider.issuer, "sub": "alice", "aud": "my-api"})[:-1]
         + ',"x":'
         + _nested(2_000, "array")
         + "}"
@@ -406,8 +407,8 @@ def test_forged_json_in_other_encodings(app: Flask, clock: Clock, encoding: str)
 # --------------------------------------------------------------------------- duplicate names
 
 
-def _duplicated(clock: Clock, name: str, first: Any, last: Any) -> bytes:
-    claims = claims_at(clock)
+def _duplicated(clock: Clock, name: str, first: Any, last: Any, **extra: Any) -> bytes:
+    claims = claims_at(clock, **extra)
     claims.pop(name, None)
     key = json.dumps(name)
     body = json.dumps(claims)[:-1]
@@ -470,15 +471,17 @@ def test_duplicate_iss_cannot_switch_to_a_trusted_issuers_keys(
             {
                 "issuer": oidc_provider.issuer,
                 "jwks_uri": oidc_provider.jwks_uri,
+                "audience": "my-api",
                 "algorithms": ["RS256"],
             }
         ]
     )
-    genuine = oidc_provider.sign({"sub": "alice"})
+    genuine = oidc_provider.sign({"sub": "alice", "aud": "my-api"})
     header, _, signature = genuine.split(".")
-    smuggled = _duplicated(clock, "iss", oidc_provider.issuer, "https://evil.example")
+    evil, trusted = "https://evil.example", oidc_provider.issuer
+    smuggled = _duplicated(clock, "iss", trusted, evil, aud="my-api")
     _refused(app, f"{header}.{segment(smuggled)}.{signature}")
-    smuggled = _duplicated(clock, "iss", "https://evil.example", oidc_provider.issuer)
+    smuggled = _duplicated(clock, "iss", evil, trusted, aud="my-api")
     _refused(app, f"{header}.{segment(smuggled)}.{signature}")
     # The provider's own token passes: the refusals above are about the forgery.
     assert app.test_client().get("/protected", headers=bearer(genuine)).status_code == 200

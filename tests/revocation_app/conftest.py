@@ -3,14 +3,21 @@
 ``revocation_app(**config)`` makes an app (see ``make_app``) whose store is
 the ``store_url`` fixture, so every test using it runs on every back end,
 with the views of :func:`tests.revocation_app.server.add_revocation_views`.
+
+``redis_cluster`` (session) is a Redis Cluster of three primaries on free
+loopback ports, each in a temporary directory with append-only persistence
+(see :class:`RedisClusterNodes`).
 """
 
 from __future__ import annotations
 
 import json
 import selectors
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from http.client import HTTPConnection
@@ -25,6 +32,7 @@ from werkzeug.test import TestResponse
 from flask_jwt_kit import create_access_token
 from flask_jwt_kit.revocation import RevocationStore
 from tests.conftest import AppFactory, bearer
+from tests.plugins.stores import free_port, missing
 from tests.revocation_app.server import add_revocation_views
 
 RevocationAppFactory = Callable[..., Flask]
@@ -165,6 +173,111 @@ def app_processes() -> Iterator[StartApps]:
                 stream.close()
 
 
+class RedisClusterNodes:
+    """Three ``redis-server`` cluster nodes the tests own, joined by ``redis-cli``.
+
+    :param server: path to ``redis-server``.
+    :param cli: path to ``redis-cli``.
+    :param directory: where each node keeps its files, in a directory of its own.
+    """
+
+    def __init__(self, server: str, cli: str, directory: Path):
+        self.server = server
+        self.cli = cli
+        self.dir = directory
+        #: Client port and cluster bus port of each node: the bus port is set
+        #: explicitly, as the default (port + 10000) may be taken or too large.
+        self.ports = [(free_port(), free_port()) for _ in range(3)]
+        self.processes: dict[int, subprocess.Popen[bytes]] = {}
+
+    @property
+    def url(self) -> str:
+        """``redis+cluster://127.0.0.1:<port of the first node>``."""
+        return f"redis+cluster://127.0.0.1:{self.ports[0][0]}"
+
+    def start(self, index: int) -> None:
+        """Start node *index* (again), with its own directory and ports."""
+        port, bus = self.ports[index]
+        home = self.dir / str(port)
+        home.mkdir(exist_ok=True)
+        options = {
+            "port": port,
+            "cluster-port": bus,
+            "bind": "127.0.0.1",
+            "cluster-enabled": "yes",
+            "cluster-config-file": home / "nodes.conf",
+            "dir": home,
+            "appendonly": "yes",
+            "save": "",
+            "logfile": home / "redis.log",
+        }
+        command = [self.server]
+        for name, value in options.items():
+            command += [f"--{name}", str(value)]
+        self.processes[index] = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_until(lambda: self._answers(port, b"PING", b"+PONG"), STARTUP_TIMEOUT)
+
+    def stop(self, index: int) -> None:
+        """Kill node *index* (``SIGKILL``: a crash)."""
+        process = self.processes.pop(index)
+        process.kill()
+        process.wait(STARTUP_TIMEOUT)
+
+    def _answers(self, port: int, command: bytes, expected: bytes) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(command + b"\r\n")
+                return expected in sock.recv(4096)
+        except OSError:
+            return False
+
+    def wait_healthy(self) -> None:
+        """Wait until every node says the cluster is up."""
+        wait_until(
+            lambda: all(
+                self._answers(port, b"CLUSTER INFO", b"cluster_state:ok") for port, _ in self.ports
+            ),
+            STARTUP_TIMEOUT,
+        )
+
+    def create(self) -> None:
+        """Start the nodes and join them: every slot assigned, no replicas."""
+        for index in range(len(self.ports)):
+            self.start(index)
+        nodes = [f"127.0.0.1:{port}" for port, _ in self.ports]
+        command = [self.cli, "--cluster", "create", *nodes, "--cluster-replicas", "0"]
+        subprocess.run(
+            [*command, "--cluster-yes"], check=True, capture_output=True, timeout=STARTUP_TIMEOUT
+        )
+        self.wait_healthy()
+
+    def flush(self) -> None:
+        """Empty every node."""
+        for port, _ in self.ports:
+            assert self._answers(port, b"FLUSHALL", b"+OK")
+
+    def close(self) -> None:
+        for index in list(self.processes):
+            self.stop(index)
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[RedisClusterNodes]:
+    """A Redis Cluster for the whole session (see :class:`RedisClusterNodes`)."""
+    server, cli = shutil.which("redis-server"), shutil.which("redis-cli")
+    if server is None or cli is None:
+        missing("redis-server and redis-cli are needed for Redis Cluster")
+    nodes = RedisClusterNodes(server, cli, Path(tempfile.mkdtemp(prefix="jwtkit-cluster-")))
+    try:
+        nodes.create()
+        yield nodes
+    finally:
+        nodes.close()
+        shutil.rmtree(nodes.dir, ignore_errors=True)
+
+
 def wait_until(ready: Callable[[], bool], timeout: float = 10.0) -> None:
     """Poll *ready* (a real event) until it is true, for at most *timeout* seconds."""
     deadline = time.monotonic() + timeout
@@ -178,6 +291,7 @@ __all__ = [
     "REVOKED",
     "UNAVAILABLE",
     "AppProcess",
+    "RedisClusterNodes",
     "RevocationAppFactory",
     "StartApps",
     "answer",

@@ -410,5 +410,11 @@ class RedisStore:
 
     def close(self) -> None:
         """Close the client, if the store made it from a URL."""
-        if self._owns_client and self._client is not None:
-            self._client.close()
+        client = self._client
+        if self._owns_client and client is not None:
+            from redis.cluster import RedisCluster
+
+            if isinstance(client, RedisCluster):
+                # Closing a cluster client leaves its nodes' connections open.
+                client.disconnect_connection_pools()  # type: ignore[no-untyped-call]
+            client.close()

@@ -38,7 +38,7 @@ class Sizes:
     rounds: int
 
 
-FULL = Sizes(calls=3000, requests=1000, rounds=7)
+FULL = Sizes(calls=2000, requests=250, rounds=15)
 QUICK = Sizes(calls=100, requests=50, rounds=3)
 
 

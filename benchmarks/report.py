@@ -1,9 +1,10 @@
 """The report: figures, ratios and targets, as reStructuredText simple tables.
 
 A figure is the median of its rounds; ``±`` is half the range of the
-rounds relative to the median. Ratios are ratios of medians measured in
-the same run; an overhead (protected minus unprotected) is the median of
-the per-round differences, since those rounds alternate.
+rounds relative to the median. Kit/FJE ratios are ratios of medians
+measured in the same run. Protected against unprotected, whose rounds
+alternate, is the median of the per-round ratios, and an overhead
+(protected minus unprotected) the median of the per-round differences.
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ def ratio(a: Sample | None, b: Sample | None) -> float | None:
     return a.median / b.median
 
 
+def paired_ratio(a: Sample | None, b: Sample | None) -> Sample | None:
+    """Per-round a / b (the rounds alternated, so they pair up)."""
+    if a is None or b is None:
+        return None
+    return Sample(tuple(x / y for x, y in zip(a.rounds, b.rounds, strict=True)))
+
+
 def difference(a: Sample | None, b: Sample | None) -> Sample | None:
     """Per-round a - b (the rounds alternated, so they pair up)."""
     if a is None or b is None:
@@ -61,6 +69,10 @@ def difference(a: Sample | None, b: Sample | None) -> Sample | None:
 
 def _r(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
+
+
+def _rs(sample: Sample | None) -> str:
+    return "-" if sample is None else f"{sample.median:.2f}x ±{sample.spread * 50:.0f}%"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -87,12 +99,11 @@ def comparison(kit: Samples, fje: Samples | None) -> tuple[str, dict[str, float 
         rows.append([label, fmt(a, unit), fmt(b, unit), _r(value), *_judge(target, value)])
 
     def add_ratio(label: str, top: str, bottom: str, target: Target | None, key: str) -> None:
-        mine, theirs = (
-            ratio(kit.get(top), kit.get(bottom)),
-            ratio(other.get(top), other.get(bottom)),
-        )
-        judged[key] = mine
-        rows.append([label, _r(mine), _r(theirs), "", *_judge(target, mine)])
+        mine = paired_ratio(kit.get(top), kit.get(bottom))
+        theirs = paired_ratio(other.get(top), other.get(bottom))
+        value = None if mine is None else mine.median
+        judged[key] = value
+        rows.append([label, _rs(mine), _rs(theirs), "", *_judge(target, value)])
 
     def add_overhead(label: str, top: str, bottom: str, target: Target | None, key: str) -> None:
         mine = difference(kit.get(top), kit.get(bottom))
@@ -164,7 +175,7 @@ def revocation(results: Mapping[str, Mapping[str, Any]]) -> str:
             continue
         s = {k: Sample.from_json(v) for k, v in result.items() if isinstance(v, dict)}
         miss, hit = ratio(s["miss_large"], s["miss_small"]), ratio(s["hit_large"], s["hit_small"])
-        added = difference(s["request_with_store"], s["request_without_store"])
+        added = difference(s["verify_with_store"], s["verify_without_store"])
         commands = result.get("commands_per_request")
         rows.append(
             [
@@ -190,7 +201,7 @@ def revocation(results: Mapping[str, Mapping[str, Any]]) -> str:
         f"revoked, {small:,}",
         f"revoked, {large:,}",
         "ratio",
-        "per request",
+        "added per request",
         "cmds/req",
         f"flat {flat}",
     ]

@@ -1,18 +1,23 @@
 """Revocation check cost of every store, with 1,000 and with 1,000,000 revoked tokens.
 
 For each back end (memory, SQLite, Redis, PostgreSQL through SQLAlchemy),
-:func:`run` revokes 1,000 tokens through the store's own ``revoke_jti``,
-times ``is_revoked`` as :func:`flask_jwt_kit.blocklist.check_revoked` calls
-it for a token that is not revoked (the common case) and for one that is,
-then bulk-loads the same rows up to 1,000,000 and times it again: the cost
-must stay flat. At that size it also times a protected test-client request
-with the store against one without, and for Redis counts the commands each
-request sends (one round trip is the contract).
+:func:`measure_backend` makes two stores with tables (or a database) of
+their own: one holding 1,000 revoked tokens, written through the store's
+``revoke_jti``, and one holding the same 1,000 plus 999,000 more. It then
+times ``is_revoked`` as :func:`flask_jwt_kit.blocklist.check_revoked`
+calls it, alternating rounds between the two stores so that both see the
+same machine: for tokens that are not revoked (the common case; a new
+``jti`` each call, as real tokens have) and for revoked ones (drawn from
+all the entries). The cost must stay flat. With the larger store it also
+times the per-request verification (``verify_jwt_in_request``: token,
+decode cache, expiry, revocation) against the same without a store, and
+for Redis counts the commands each request sends (the contract is one
+round trip).
 
 Bulk loading writes the rows ``revoke_jti`` would write (same tables, same
-SHA-256 keys, same Redis key layout) in batches, which takes seconds
-instead of the minutes a million single writes would; a revoked token from
-the loaded rows is checked to be reported revoked.
+SHA-256 keys, same Redis key layout and TTL) in batches, which takes
+seconds instead of the minutes a million single writes would; both stores
+are checked to report their last revoked token as revoked.
 
 Redis and PostgreSQL run on free loopback ports in temporary directories,
 started with the test suite's helpers (:mod:`tests.plugins.stores`), and
@@ -20,7 +25,8 @@ are stopped afterwards; a back end whose server is not installed is
 reported as skipped. Times are wall-clock (:func:`time.perf_counter`):
 a round trip is mostly waiting.
 
-Run as ``python -m benchmarks.revocation [--quick]``; it prints JSON.
+Run as ``python -m benchmarks.revocation [--quick] [--backend NAME]``; it
+prints JSON.
 """
 
 from __future__ import annotations
@@ -36,11 +42,14 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flask import Flask
+
+from flask_jwt_kit import verify_jwt_in_request
 from flask_jwt_kit.revocation import (
     MemoryStore,
     RedisStore,
@@ -52,7 +61,7 @@ from flask_jwt_kit.revocation._shared import lookup_key
 from tests.plugins.stores import PostgresServer, RedisServer, _postgres_bindir
 
 from .apps import HEADER, IDENTITY, make_app
-from .timing import Sample, measure, measure_pair
+from .timing import Sample, measure_pair
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -71,7 +80,7 @@ class Sizes:
     rounds: int
 
 
-FULL = Sizes(small=1_000, large=1_000_000, lookups=500, requests=300, rounds=5)
+FULL = Sizes(small=1_000, large=1_000_000, lookups=1000, requests=1000, rounds=5)
 QUICK = Sizes(small=1_000, large=10_000, lookups=50, requests=20, rounds=3)
 
 #: Rows written per batch when bulk loading.
@@ -93,46 +102,72 @@ class Backend:
     redis: Redis | None = None
 
 
+#: Opens a back end: yields a function making a store of it by name
+#: ("small", "large"), each with its own tables (or database), all closed
+#: (and the server stopped) on exit.
+Opener = Callable[[Path], AbstractContextManager[Callable[[str], Backend]]]
+
+
 def _batches(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), BATCH):
         yield items[start : start + BATCH]
 
 
 @contextmanager
-def _memory(workdir: Path) -> Iterator[Backend]:
-    store = MemoryStore()
+def _closing(make: Callable[[str], Backend]) -> Iterator[Callable[[str], Backend]]:
+    """*make*, closing every store it made on exit."""
+    made: list[RevocationStore] = []
 
-    def load(jtis: Sequence[str], expires_at: float) -> None:
-        for jti in jtis:
-            store.revoke_jti(jti, expires_at)
-
-    yield Backend(store, load)
-
-
-@contextmanager
-def _sqlite(workdir: Path) -> Iterator[Backend]:
-    path = workdir / "revocations.db"
-    store = SQLiteStore(path)
-
-    def load(jtis: Sequence[str], expires_at: float) -> None:
-        conn = sqlite3.connect(path)
-        try:
-            with conn:
-                conn.executemany(
-                    "INSERT INTO jwtkit_revoked_tokens (key, expires_at) VALUES (?, ?)",
-                    ((lookup_key(jti), expires_at) for jti in jtis),
-                )
-        finally:
-            conn.close()
+    def tracked(name: str) -> Backend:
+        backend = make(name)
+        made.append(backend.store)
+        return backend
 
     try:
-        yield Backend(store, load)
+        yield tracked
     finally:
-        store.close()
+        for store in made:
+            store.close()
 
 
 @contextmanager
-def _redis(workdir: Path) -> Iterator[Backend]:
+def _memory(workdir: Path) -> Iterator[Callable[[str], Backend]]:
+    def make(name: str) -> Backend:
+        store = MemoryStore()
+
+        def load(jtis: Sequence[str], expires_at: float) -> None:
+            for jti in jtis:
+                store.revoke_jti(jti, expires_at)
+
+        return Backend(store, load)
+
+    yield make
+
+
+@contextmanager
+def _sqlite(workdir: Path) -> Iterator[Callable[[str], Backend]]:
+    def make(name: str) -> Backend:
+        path = workdir / f"{name}.db"
+
+        def load(jtis: Sequence[str], expires_at: float) -> None:
+            conn = sqlite3.connect(path)
+            try:
+                with conn:
+                    conn.executemany(
+                        "INSERT INTO jwtkit_revoked_tokens (key, expires_at) VALUES (?, ?)",
+                        ((lookup_key(jti), expires_at) for jti in jtis),
+                    )
+            finally:
+                conn.close()
+
+        return Backend(SQLiteStore(path), load)
+
+    with _closing(make) as tracked:
+        yield tracked
+
+
+@contextmanager
+def _redis(workdir: Path) -> Iterator[Callable[[str], Backend]]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise Unavailable("redis-server is not installed")
@@ -146,20 +181,25 @@ def _redis(workdir: Path) -> Iterator[Backend]:
         admin = redis.Redis.from_url(server.url)
         # The append-only file's rewrites would add noise, not realism.
         admin.config_set("appendonly", "no")
-        store = RedisStore(server.url)
+        databases = {"small": 1, "large": 2}
 
-        def load(jtis: Sequence[str], expires_at: float) -> None:
-            ttl_ms = int((expires_at - time.time()) * 1000)
-            for batch in _batches(jtis):
-                with store.client.pipeline(transaction=False) as pipe:
-                    for jti in batch:
-                        pipe.set(f"{store.prefix}jti:{lookup_key(jti)}", "1", px=ttl_ms)
-                    pipe.execute()
+        def make(name: str) -> Backend:
+            store = RedisStore(f"redis://127.0.0.1:{server.port}/{databases[name]}")
+
+            def load(jtis: Sequence[str], expires_at: float) -> None:
+                ttl_ms = int((expires_at - time.time()) * 1000)
+                for batch in _batches(jtis):
+                    with store.client.pipeline(transaction=False) as pipe:
+                        for jti in batch:
+                            pipe.set(f"{store.prefix}jti:{lookup_key(jti)}", "1", px=ttl_ms)
+                        pipe.execute()
+
+            return Backend(store, load, admin)
 
         try:
-            yield Backend(store, load, admin)
+            with _closing(make) as tracked:
+                yield tracked
         finally:
-            store.close()
             admin.close()
     finally:
         server.stop()
@@ -181,7 +221,7 @@ def _unprivileged_user() -> str | None:
 
 
 @contextmanager
-def _postgresql(workdir: Path) -> Iterator[Backend]:
+def _postgresql(workdir: Path) -> Iterator[Callable[[str], Backend]]:
     bindir = _postgres_bindir()
     if bindir is None:
         raise Unavailable("PostgreSQL (initdb, pg_ctl) is not installed")
@@ -199,41 +239,41 @@ def _postgresql(workdir: Path) -> Iterator[Backend]:
             # The test helper logs every statement (tests count them); not here.
             conn.execute("ALTER SYSTEM SET log_statement = 'none'")
             conn.execute("SELECT pg_reload_conf()")
-        store = SQLAlchemyStore(server.url)
 
-        def load(jtis: Sequence[str], expires_at: float) -> None:
-            with psycopg.connect(server.conninfo) as conn:
-                with conn.cursor() as cursor:
-                    table = f"{store.table_prefix}revoked_tokens"
-                    with cursor.copy(f"COPY {table} (key, expires_at) FROM STDIN") as copy:
-                        for jti in jtis:
-                            copy.write_row((lookup_key(jti), expires_at))
-                conn.commit()
-                conn.execute(f"ANALYZE {table}")
+        def make(name: str) -> Backend:
+            store = SQLAlchemyStore(server.url, table_prefix=f"jwtkit_{name}_")
+            table = f"{store.table_prefix}revoked_tokens"
 
-        try:
-            yield Backend(store, load)
-        finally:
-            store.close()
+            def load(jtis: Sequence[str], expires_at: float) -> None:
+                with psycopg.connect(server.conninfo) as conn:
+                    with conn.cursor() as cursor:
+                        with cursor.copy(f"COPY {table} (key, expires_at) FROM STDIN") as copy:
+                            for jti in jtis:
+                                copy.write_row((lookup_key(jti), expires_at))
+                    conn.commit()
+                    conn.execute(f"ANALYZE {table}")
+
+            return Backend(store, load)
+
+        with _closing(make) as tracked:
+            yield tracked
     finally:
         if server.is_running():
             server.stop()
         shutil.rmtree(directory, ignore_errors=True)
 
 
-_OPENERS = {"memory": _memory, "sqlite": _sqlite, "redis": _redis, "postgresql": _postgresql}
+_OPENERS: dict[str, Opener] = {
+    "memory": _memory,
+    "sqlite": _sqlite,
+    "redis": _redis,
+    "postgresql": _postgresql,
+}
 
 
-def _lookups(store: RevocationStore, jtis: Sequence[str], now: float, sizes: Sizes) -> Sample:
-    """Time ``is_revoked`` as check_revoked calls it for a plain access token."""
-    ids = itertools.cycle(jtis)
-    return measure(
-        lambda: store.is_revoked(next(ids), IDENTITY, None, now),
-        sizes.lookups,
-        sizes.rounds,
-        timer=time.perf_counter,
-        warmup=min(sizes.lookups, 100),
-    )
+def _lookup(store: RevocationStore, ids: Iterator[str], now: float) -> Callable[[], bool]:
+    """One ``is_revoked`` call as check_revoked makes it for a plain access token."""
+    return lambda: store.is_revoked(next(ids), IDENTITY, None, now)
 
 
 def _commands(client: Redis) -> int:
@@ -241,59 +281,99 @@ def _commands(client: Redis) -> int:
     return sum(v["calls"] for k, v in stats.items() if k != "cmdstat_info")
 
 
+def _verifications(app: Flask, token: str, count: int) -> Callable[[], None]:
+    """*count* calls of ``verify_jwt_in_request`` in one request context of *app*.
+
+    That is the whole per-request check (token found, cache hit, expiry,
+    revocation, context stored), without the test client's own cost, which
+    would drown a microsecond in noise.
+    """
+    verify = verify_jwt_in_request
+
+    def run() -> None:
+        with app.test_request_context("/protected", headers={HEADER: f"Bearer {token}"}):
+            for _ in range(count):
+                verify()
+
+    return run
+
+
 def _requests(backend: Backend, sizes: Sizes) -> dict[str, Any]:
-    """A protected request with the store against one without any."""
+    """Per-request verification with the store against the same without any store."""
     with_store, module = make_app("kit", JWT_REVOCATION_STORE=backend.store)
     without_store, _ = make_app("kit")
     with with_store.app_context():
-        token = module.create_access_token(IDENTITY)
-    headers = {HEADER: f"Bearer {token}"}
-    client, plain = with_store.test_client(), without_store.test_client()
-    for c in (client, plain):
-        status = c.get("/protected", headers=headers).status_code
-        if status != 200:
-            raise RuntimeError(f"GET /protected answered {status}")
+        token: str = module.create_access_token(IDENTITY)
     result: dict[str, Any] = {}
     if backend.redis is not None:
         before = _commands(backend.redis)
-        for _ in range(sizes.requests):
-            client.get("/protected", headers=headers)
+        _verifications(with_store, token, sizes.requests)()
         result["commands_per_request"] = (_commands(backend.redis) - before) / sizes.requests
     stored, unstored = measure_pair(
-        lambda: client.get("/protected", headers=headers),
-        lambda: plain.get("/protected", headers=headers),
-        sizes.requests,
+        _verifications(with_store, token, sizes.requests),
+        _verifications(without_store, token, sizes.requests),
+        1,
         sizes.rounds,
         timer=time.perf_counter,
     )
-    result["request_with_store"] = stored.to_json()
-    result["request_without_store"] = unstored.to_json()
+    result["verify_with_store"] = _per_call(stored, sizes.requests).to_json()
+    result["verify_without_store"] = _per_call(unstored, sizes.requests).to_json()
     return result
 
 
-def measure_backend(backend: Backend, sizes: Sizes) -> dict[str, Any]:
-    """Lookup times at both sizes, and the request cost at the larger one."""
-    store = backend.store
+def _per_call(batches: Sample, count: int) -> Sample:
+    return Sample(tuple(r / count for r in batches.rounds))
+
+
+def _copies(strings: Sequence[str]) -> list[str]:
+    return [string.encode().decode() for string in strings]
+
+
+def measure_backend(make: Callable[[str], Backend], sizes: Sizes) -> dict[str, Any]:
+    """Lookup times with few and many entries (alternating rounds), and the request cost.
+
+    Tokens that are not revoked are new ids each time, as fresh tokens'
+    ``jti`` are; revoked ones are drawn from all the entries.
+    """
+    small, large = make("small"), make("large")
     now = time.time()
     expires_at = now + 3600
     revoked = [f"revoked-{i}" for i in range(sizes.large)]
-    live = [f"live-{i}" for i in range(1000)]
-    pick = random.Random(6)
     for jti in revoked[: sizes.small]:
-        store.revoke_jti(jti, expires_at)
-    result: dict[str, Any] = {"small": sizes.small, "large": sizes.large}
-    for size in ("small", "large"):
-        count = result[size]
-        if size == "large":
-            backend.load(revoked[sizes.small :], expires_at)
+        small.store.revoke_jti(jti, expires_at)
+        large.store.revoke_jti(jti, expires_at)
+    large.load(revoked[sizes.small :], expires_at)
+    for backend, count in ((small, sizes.small), (large, sizes.large)):
+        store = backend.store
         if not store.is_revoked(revoked[count - 1], None, None, None) or store.is_revoked(
-            live[0], None, None, None
+            "live", None, None, None
         ):
             raise RuntimeError(f"{type(store).__name__} does not see the rows loaded")
-        hits = pick.sample(revoked[:count], 1000)
-        result[f"miss_{size}"] = _lookups(store, live, now, sizes).to_json()
-        result[f"hit_{size}"] = _lookups(store, hits, now, sizes).to_json()
-    result.update(_requests(backend, sizes))
+    needed = sizes.lookups * (sizes.rounds + 1)
+    pick = random.Random(6)
+    result: dict[str, Any] = {"small": sizes.small, "large": sizes.large}
+    result["miss_small"], result["miss_large"] = (
+        sample.to_json()
+        for sample in measure_pair(
+            _lookup(small.store, (f"live-a-{i}" for i in itertools.count()), now),
+            _lookup(large.store, (f"live-b-{i}" for i in itertools.count()), now),
+            sizes.lookups,
+            sizes.rounds,
+            timer=time.perf_counter,
+        )
+    )
+    result["hit_small"], result["hit_large"] = (
+        sample.to_json()
+        for sample in measure_pair(
+            # New string objects, as a request's claims are, not the stored ones.
+            _lookup(small.store, itertools.cycle(_copies(revoked[: sizes.small])), now),
+            _lookup(large.store, iter(_copies(pick.sample(revoked, needed))), now),
+            sizes.lookups,
+            sizes.rounds,
+            timer=time.perf_counter,
+        )
+    )
+    result.update(_requests(large, sizes))
     return result
 
 
@@ -304,8 +384,8 @@ def run(quick: bool = False, backends: Sequence[str] = BACKENDS) -> dict[str, di
     for kind in backends:
         with tempfile.TemporaryDirectory(prefix=f"jwtkit-bench-{kind}-") as workdir:
             try:
-                with _OPENERS[kind](Path(workdir)) as backend:
-                    results[kind] = measure_backend(backend, sizes)
+                with _OPENERS[kind](Path(workdir)) as make:
+                    results[kind] = measure_backend(make, sizes)
             except Unavailable as exc:
                 results[kind] = {"skipped": str(exc)}
     return results

@@ -12,7 +12,7 @@ import datetime as dt
 import hmac
 import json
 import math
-import uuid
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -102,7 +102,13 @@ class Decoded:
 
 def new_id() -> str:
     """A random token id (uuid4, as a string)."""
-    return str(uuid.uuid4())
+    # The text of uuid.uuid4(), from the same os.urandom bytes, without
+    # building a UUID object: that costs more than the HMAC of a token.
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 # --------------------------------------------------------------------------- encoding

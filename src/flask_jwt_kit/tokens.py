@@ -306,13 +306,15 @@ class PreparedKeys:
         return result
 
 
-def json_encoder_for(dumps_default: Callable[[Any], Any] | None) -> type[json.JSONEncoder]:
-    """A JSON encoder class that serialises what the app's JSON provider can."""
+def json_encoder_for(dumps_default: Callable[[Any], Any]) -> type[json.JSONEncoder]:
+    """A JSON encoder class that serialises what the app's JSON provider can.
+
+    :param dumps_default: turns a value the standard encoder cannot handle
+        into one it can, or raises ``TypeError``.
+    """
 
     class _AppEncoder(json.JSONEncoder):
         def default(self, o: Any) -> Any:
-            if dumps_default is None:
-                return super().default(o)
             return dumps_default(o)
 
     return _AppEncoder

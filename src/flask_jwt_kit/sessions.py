@@ -414,12 +414,15 @@ def _revoke(
 
 
 def _horizon(settings: Settings, now: float) -> float | None:
-    """When every token of a session issued up to *now* has expired (``None``: never)."""
+    """When no token of a session issued up to *now* is accepted any more (``None``: never).
+
+    That is after the later expiry, and ``JWT_DECODE_LEEWAY`` more.
+    """
     latest = None
     for expires in (settings.access_token_expires, settings.refresh_token_expires):
         if expires is False:
             return None
-        moment = float(expiry_timestamp(now, expires))
+        moment = float(expiry_timestamp(now, expires)) + settings.decode_leeway
         latest = moment if latest is None else max(latest, moment)
     return latest
 

@@ -14,9 +14,11 @@ from flask import Flask
 
 from flask_jwt_kit import (
     JWTManager,
+    create_token_pair,
     decode_token,
     get_jti,
     revoke_all_tokens,
+    revoke_session,
     revoke_token,
 )
 from flask_jwt_kit.revocation import SQLAlchemyStore, SQLiteStore
@@ -255,13 +257,14 @@ def test_revoke_all_tokens_of_a_user_object(
 # --------------------------------------------------------------------------- expiry
 
 
+@pytest.mark.parametrize("leeway", [0, 60])
 def test_redis_entry_lives_as_long_as_the_token(
-    make_app: AppFactory, clock: Clock, redis_server: RedisServer
+    make_app: AppFactory, clock: Clock, redis_server: RedisServer, leeway: int
 ) -> None:
     redis_server.flush()
     # Redis counts TTLs on the real clock.
     clock.now = time.time()
-    app = make_app(JWT_REVOCATION_STORE=redis_server.url)
+    app = make_app(JWT_REVOCATION_STORE=redis_server.url, JWT_DECODE_LEEWAY=leeway)
     token = token_for(app, expires_delta=dt.timedelta(seconds=600))
     forever = token_for(app, expires_delta=False)
     revoke(app, token)
@@ -271,7 +274,8 @@ def test_redis_entry_lives_as_long_as_the_token(
     assert len(by_ttl) == 2
     ttls = sorted(by_ttl.values())
     assert ttls[0] == -1  # the token without exp: kept for good
-    assert 598_000 < ttls[1] <= 600_000
+    # As long as the token is accepted: until exp, and the leeway after it.
+    assert 598_000 + leeway * 1000 < ttls[1] <= 600_000 + leeway * 1000
     assert answer(get(app.test_client(), forever)) == REVOKED
 
 
@@ -311,6 +315,40 @@ def test_purge_removes_rows_of_expired_tokens(
     clock.advance(100 * 365 * 86400)
     assert runner.invoke(args=["jwt", "purge"]).output == "Purged 0 expired entries.\n"
     assert answer(get(client, forever)) == REVOKED
+
+
+def test_revoked_token_stays_revoked_through_the_decode_leeway(
+    revocation_app: RevocationAppFactory, clock: Clock
+) -> None:
+    app = revocation_app(JWT_DECODE_LEEWAY=60)
+    client = app.test_client()
+    token = token_for(app, expires_delta=dt.timedelta(seconds=600))
+    revoke(app, token)
+    # Past exp, within the leeway: the token would still be accepted.
+    clock.advance(630)
+    store_of(app).purge_expired(clock())
+    assert answer(get(client, token)) == REVOKED
+    clock.advance(31)
+    assert store_of(app).purge_expired(clock()) >= 1
+    assert answer(get(client, token)) == (401, {"msg": "Token has expired"})
+
+
+def test_revoked_session_stays_revoked_through_the_decode_leeway(
+    revocation_app: RevocationAppFactory, clock: Clock
+) -> None:
+    app = revocation_app(
+        JWT_DECODE_LEEWAY=60,
+        JWT_ACCESS_TOKEN_EXPIRES=dt.timedelta(seconds=600),
+        JWT_REFRESH_TOKEN_EXPIRES=dt.timedelta(seconds=600),
+    )
+    client = app.test_client()
+    with app.app_context():
+        pair = create_token_pair("alice")
+        revoke_session(decode_token(pair.access_token)["sid"])
+    clock.advance(630)
+    store_of(app).purge_expired(clock())
+    assert answer(get(client, pair.access_token)) == REVOKED
+    assert answer(get(client, pair.refresh_token, "/refresh")) == REVOKED
 
 
 def test_purge_keeps_what_may_still_be_presented(

@@ -208,6 +208,8 @@ class RedisClusterNodes:
             "cluster-config-file": home / "nodes.conf",
             "dir": home,
             "appendonly": "yes",
+            # Every write on disk before it is answered: a killed node loses none.
+            "appendfsync": "always",
             "save": "",
             "logfile": home / "redis.log",
         }

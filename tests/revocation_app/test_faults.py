@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -243,3 +244,27 @@ def test_unreadable_sqlite_file(make_app: AppFactory, tmp_path: Path) -> None:
         shutil.copy(saved / path.name, path)
     assert answer(get(client, revoked)) == REVOKED
     assert get(client, live).status_code == 200
+
+
+def test_frozen_redis_answers_503_within_the_socket_timeout(
+    make_app: AppFactory, redis_server: RedisServer
+) -> None:
+    """A server that accepts but never answers (a partition, a stalled host)."""
+    redis_server.flush()
+    timeout = 0.25
+    url = f"{redis_server.url}?socket_timeout={timeout}&socket_connect_timeout={timeout}"
+    app = fault_app(make_app, url)
+    client = app.test_client()
+    token = token_for(app)
+    assert get(client, token).status_code == 200
+    process = redis_server.process
+    assert process is not None
+    process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        assert answer(get(client, token)) == UNAVAILABLE
+        # One attempt and one retry, each cut short by the timeout.
+        assert time.monotonic() - started < 2 * timeout + 0.5
+    finally:
+        process.send_signal(signal.SIGCONT)
+    assert get(client, token).status_code == 200

@@ -14,6 +14,8 @@ from flask import Flask
 
 from flask_jwt_kit import (
     JWTManager,
+    create_access_token,
+    create_refresh_token,
     create_token_pair,
     decode_token,
     get_jti,
@@ -72,6 +74,17 @@ def test_revoke_token_claims(revocation_app: RevocationAppFactory) -> None:
     revoke(app, claims)
     assert answer(get(client, token)) == REVOKED
     assert get(client, other).status_code == 200
+
+
+def test_revoke_refresh_token(revocation_app: RevocationAppFactory) -> None:
+    app = revocation_app()
+    client = app.test_client()
+    with app.app_context():
+        refresh, access = create_refresh_token("alice"), create_access_token("alice")
+    assert get(client, refresh, "/refresh").status_code == 200
+    revoke(app, refresh)
+    assert answer(get(client, refresh, "/refresh")) == REVOKED
+    assert get(client, access).status_code == 200
 
 
 def test_revoke_current_token(revocation_app: RevocationAppFactory) -> None:

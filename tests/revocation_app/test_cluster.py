@@ -15,7 +15,9 @@ import redis
 from redis.cluster import RedisCluster
 
 from flask_jwt_kit import revoke_all_tokens, revoke_token
+from flask_jwt_kit.exceptions import RevocationStoreUnavailable
 from flask_jwt_kit.revocation import RedisStore, RevocationStore, SessionInfo, store_from_config
+from flask_jwt_kit.revocation.redis import _check_cluster_support
 from tests.conftest import AppFactory, Clock
 from tests.revocation.test_contract import (  # noqa: F401 - collected here, on a cluster
     now,
@@ -114,6 +116,26 @@ def test_prefix_must_hold_a_hash_tag(cluster_client: RedisCluster) -> None:
     assert store.is_revoked("j", None, None, None) is True
     assert RedisStore(cluster_client).is_revoked("j", None, None, None) is False
     assert RedisStore(cluster_client).prefix == "{jwtkit}:"
+
+
+def test_store_from_a_url_makes_its_client_on_first_use(
+    redis_cluster: RedisClusterNodes,
+) -> None:
+    store = store_from_config(redis_cluster.url)
+    assert isinstance(store, RedisStore)
+    store.close()  # nothing made yet, nothing to close
+    store = RedisStore(redis_cluster.url)
+    assert isinstance(store.client, RedisCluster)
+    store.close()
+    down = RedisStore("redis+cluster://127.0.0.1:1")
+    with pytest.raises(RevocationStoreUnavailable):
+        _ = down.client
+
+
+def test_old_redis_py_is_refused_for_a_cluster() -> None:
+    with pytest.raises(RuntimeError, match=r"redis-py 6\.1 or later, not 5\.2\.1"):
+        _check_cluster_support("5.2.1")
+    _check_cluster_support("6.1.0")
 
 
 def test_config_urls() -> None:

@@ -153,9 +153,8 @@ class RedisStore:
         self._errors = (redis.RedisError, redis.exceptions.RedisClusterException, OSError)
         self._owns_client = isinstance(client, str)
         self._lock = threading.Lock()
-        self._client: Redis | RedisCluster | None = None
-        self._scripts: Scripts | None = None
         self._connect: Callable[[], Redis | RedisCluster]
+        made: Redis | RedisCluster | None = None
         if isinstance(client, str):
             self._shown = repr(redact_url(client))
             options: dict[str, Any] = {
@@ -166,7 +165,7 @@ class RedisStore:
             cluster_url = _cluster_url(client)
             on_cluster = cluster_url is not None
             if cluster_url is None:
-                self._client = redis.Redis.from_url(client, **options)
+                made = redis.Redis.from_url(client, **options)
             else:
                 # A cluster client reads the slot map when it is made: it is
                 # made on first use, so that an app starts while Redis is down.
@@ -176,7 +175,8 @@ class RedisStore:
         else:
             self._shown = repr(client)
             on_cluster = isinstance(client, RedisCluster)
-            self._client = client
+            made = client
+        self._connected = None if made is None else (made, Scripts.register(made))
         if on_cluster:
             _check_cluster_support(redis.__version__)
         #: Prepended to every key.
@@ -193,17 +193,12 @@ class RedisStore:
             return self._connection()[0]
 
     def _connection(self) -> tuple[Redis | RedisCluster, Scripts]:
-        """The client and the scripts registered with it, made on first use."""
-        scripts, client = self._scripts, self._client
-        if scripts is None or client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = self._connect()
-                client = self._client
-                if self._scripts is None:
-                    self._scripts = Scripts.register(client)
-                scripts = self._scripts
-        return client, scripts
+        """The client and the scripts registered with it (for a cluster URL, made now)."""
+        with self._lock:
+            if self._connected is None:
+                client = self._connect()
+                self._connected = (client, Scripts.register(client))
+            return self._connected
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._shown}, prefix={self.prefix!r})"
@@ -410,10 +405,10 @@ class RedisStore:
 
     def close(self) -> None:
         """Close the client, if the store made it from a URL."""
-        client = self._client
-        if self._owns_client and client is not None:
+        if self._owns_client and self._connected is not None:
             from redis.cluster import RedisCluster
 
+            client = self._connected[0]
             if isinstance(client, RedisCluster):
                 # Closing a cluster client leaves its nodes' connections open.
                 client.disconnect_connection_pools()  # type: ignore[no-untyped-call]

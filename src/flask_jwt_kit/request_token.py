@@ -97,9 +97,12 @@ def from_headers(request: Request, settings: Settings, refresh: bool) -> Found:
         if len(words) != 1:
             raise InvalidHeaderError(f"Bad {name} header. Expected '{name}: <JWT>'")
         return Found(words[0], "headers")
-    # Most headers hold one value: no need for the regular expression then.
-    parts = _COMMA_SPLIT.split(value) if "," in value else (value,)
-    matches = [words for words in (part.split() for part in parts) if words and words[0] in types]
+    if "," in value:
+        candidates = [part.split() for part in _COMMA_SPLIT.split(value)]
+    else:
+        # Most headers hold one value: no regular expression then.
+        candidates = [value.split()]
+    matches = [words for words in candidates if words and words[0] in types]
     if len(matches) != 1:
         wanted = "' or '".join(types)
         raise NoAuthorizationError(

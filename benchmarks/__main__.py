@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from . import report, server
+from . import inprocess, report, server
 from .apps import LABELS
 from .machine import describe, load_average
 from .server import ROOT
@@ -42,8 +42,67 @@ def _child(module: str, *args: str) -> Any:
     return json.loads(done.stdout)
 
 
-def _samples(data: dict[str, Any]) -> dict[str, Sample]:
-    return {name: Sample.from_json(value) for name, value in data.items()}
+class _Worker:
+    """A ``benchmarks.inprocess --serve`` process: one implementation, one round per request."""
+
+    def __init__(self, impl: str, quick: bool):
+        command = [sys.executable, "-m", "benchmarks.inprocess", impl, "--serve"]
+        self.process = subprocess.Popen(
+            command + (["--quick"] if quick else []),
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.ask("")  # wait for "ready": set-up is done
+
+    def ask(self, request: str) -> Any:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        if request:
+            self.process.stdin.write(request + "\n")
+            self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"benchmark worker exited ({self.process.wait()})")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(60)
+
+
+def _in_process(impls: Sequence[str], quick: bool) -> dict[str, dict[str, Sample]]:
+    """Every in-process figure, the implementations' rounds taken in turn.
+
+    Round *i* of each implementation is taken right after the other's (the
+    order swapping each round), so a slow spell of a shared machine falls
+    on both and per-round ratios hold.
+    """
+    sizes = inprocess.QUICK if quick else inprocess.FULL
+    workers = {impl: _Worker(impl, quick) for impl in impls}
+    rounds: dict[str, dict[str, list[list[float]]]] = {impl: {} for impl in impls}
+    try:
+        for figure in inprocess.FIGURES:
+            for worker in workers.values():
+                worker.ask(figure)  # warm up
+            for number in range(sizes.rounds):
+                order = list(workers.items())
+                for impl, worker in order if number % 2 == 0 else reversed(order):
+                    rounds[impl].setdefault(figure, []).append(worker.ask(figure))
+        for worker in workers.values():
+            worker.ask("check")
+    finally:
+        for worker in workers.values():
+            worker.close()
+    return {
+        impl: {
+            name: Sample(tuple(values[index] for values in found[figure]))
+            for figure, found_names in inprocess.FIGURES.items()
+            for index, name in enumerate(found_names)
+        }
+        for impl, found in rounds.items()
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,15 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     samples: dict[str, dict[str, Sample]] = {impl: {} for impl in impls}
 
     if "inprocess" not in args.skip:
-        passes = 1 if args.quick else 2
-        runs: dict[str, list[dict[str, Sample]]] = {impl: [] for impl in impls}
-        for number in range(passes):
-            for impl in impls:
-                _progress(f"in-process, {LABELS[impl]} (pass {number + 1} of {passes})")
-                runs[impl].append(_samples(_child("inprocess", impl, *quick)))
-        for impl in impls:
-            for name in runs[impl][0]:
-                samples[impl][name] = Sample.merge([run[name] for run in runs[impl]])
+        _progress(f"in-process: {', '.join(LABELS[impl] for impl in impls)}, rounds in turn")
+        for impl, found in _in_process(impls, args.quick).items():
+            samples[impl].update(found)
 
     if "server" not in args.skip:
         if server.wrk_available():

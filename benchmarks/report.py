@@ -1,10 +1,10 @@
 """The report: figures, ratios and targets, as reStructuredText simple tables.
 
 A figure is the median of its rounds; ``±`` is half the range of the
-rounds relative to the median. Kit/FJE ratios are ratios of medians
-measured in the same run. Protected against unprotected, whose rounds
-alternate, is the median of the per-round ratios, and an overhead
-(protected minus unprotected) the median of the per-round differences.
+rounds relative to the median. Rounds are taken in turn (Kit, FJE, FJE,
+Kit, ...; unprotected, protected), so ratios are medians of per-round
+ratios, and an overhead (protected minus unprotected) is the median of the
+per-round differences; the overheads' Kit/FJE ratio is a ratio of medians.
 """
 
 from __future__ import annotations
@@ -53,6 +53,14 @@ def ratio(a: Sample | None, b: Sample | None) -> float | None:
     return a.median / b.median
 
 
+def kit_over_fje(kit: Sample | None, fje: Sample | None) -> float | None:
+    """The median of per-round ratios when the rounds were taken in turn, else of medians."""
+    if kit is not None and fje is not None and len(kit.rounds) == len(fje.rounds):
+        paired = paired_ratio(kit, fje)
+        return None if paired is None else paired.median
+    return ratio(kit, fje)
+
+
 def paired_ratio(a: Sample | None, b: Sample | None) -> Sample | None:
     """Per-round a / b (the rounds alternated, so they pair up)."""
     if a is None or b is None:
@@ -94,7 +102,7 @@ def comparison(kit: Samples, fje: Samples | None) -> tuple[str, dict[str, float 
 
     def add(label: str, name: str, target: Target | None = None, unit: str = "us") -> None:
         a, b = kit.get(name), other.get(name)
-        value = ratio(a, b)
+        value = kit_over_fje(a, b)
         judged[name] = value
         rows.append([label, fmt(a, unit), fmt(b, unit), _r(value), *_judge(target, value)])
 

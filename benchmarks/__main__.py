@@ -130,10 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if "server" not in args.skip:
         if server.wrk_available():
-            seconds, rounds = (1, 1) if args.quick else (3, 5)
-            for impl in impls:
-                _progress(f"gunicorn + wrk, {LABELS[impl]} ({rounds} x 2 x {seconds} s)")
-                samples[impl].update(server.run(impl, seconds, rounds))
+            seconds, rounds = (1, 1) if args.quick else (2, 9)
+            _progress(f"gunicorn + wrk: {rounds} rounds x {len(impls)} x 2 x {seconds} s")
+            for impl, found in server.run(impls, seconds, rounds).items():
+                samples[impl].update(found)
         else:
             _progress("wrk is not installed (scripts/ensure-system-packages.sh): no server run")
 

@@ -1,9 +1,10 @@
 """A real server: gunicorn with one sync worker, driven by ``wrk`` on loopback.
 
-For one implementation, :func:`run` starts ``gunicorn benchmarks.wsgi:app``
-on a free loopback port, fetches a token from ``/login``, and alternates
+For each implementation, :func:`run` starts ``gunicorn benchmarks.wsgi:app``
+on a free loopback port and fetches a token from its ``/login``; then
 ``wrk`` runs on ``/open`` and ``/protected`` (the same request, token in
-the header, both times), giving requests per second for each round.
+the header, both times) take turns, giving requests per second for each
+round.
 A run that saw any answer other than 200 is an error: fast 401s would
 flatter the figures.
 """
@@ -20,8 +21,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from tests.plugins.stores import free_port
@@ -129,18 +130,30 @@ def wrk(url: str, token: str, seconds: int) -> float:
     return float(found.group(1))
 
 
-def run(impl: str, seconds: int, rounds: int) -> dict[str, Sample]:
-    """Requests per second on ``/open`` and ``/protected``, one value per round."""
-    with gunicorn(impl) as base:
-        token = login(base)
-        # Warm up: imports, the decode cache, the kernel's socket paths.
-        wrk(f"{base}/protected", token, 1)
-        open_rps: list[float] = []
-        protected_rps: list[float] = []
-        for _ in range(rounds):
-            open_rps.append(wrk(f"{base}/open", token, seconds))
-            protected_rps.append(wrk(f"{base}/protected", token, seconds))
+def run(impls: Sequence[str], seconds: int, rounds: int) -> dict[str, dict[str, Sample]]:
+    """Requests per second on ``/open`` and ``/protected``, one value per round.
+
+    A server per implementation runs throughout; the ``wrk`` runs take
+    turns (each implementation's ``/open`` then ``/protected``, the order
+    of implementations swapping each round), so that a slow spell of the
+    machine falls on all of them.
+    """
+    with ExitStack() as stack:
+        bases = {impl: stack.enter_context(gunicorn(impl)) for impl in impls}
+        tokens = {impl: login(base) for impl, base in bases.items()}
+        for impl, base in bases.items():
+            # Warm up: imports, the decode cache, the kernel's socket paths.
+            wrk(f"{base}/protected", tokens[impl], 1)
+        found: dict[str, dict[str, list[float]]] = {
+            impl: {"server_open": [], "server_protected": []} for impl in impls
+        }
+        for number in range(rounds):
+            order = list(impls) if number % 2 == 0 else list(reversed(impls))
+            for impl in order:
+                for path in ("open", "protected"):
+                    rps = wrk(f"{bases[impl]}/{path}", tokens[impl], seconds)
+                    found[impl][f"server_{path}"].append(rps)
     return {
-        "server_open": Sample(tuple(open_rps)),
-        "server_protected": Sample(tuple(protected_rps)),
+        impl: {name: Sample(tuple(values)) for name, values in figures.items()}
+        for impl, figures in found.items()
     }

@@ -143,6 +143,15 @@ def comparison(kit: Samples, fje: Samples | None) -> tuple[str, dict[str, float 
             Target(0.9, _AT_LEAST),
             "srv",
         )
+        add("gunicorn worker CPU per request, unprotected", "server_cpu_open")
+        add("gunicorn worker CPU per request, protected", "server_cpu_protected")
+        add_ratio(
+            "  unprotected / protected CPU (capacity)",
+            "server_cpu_open",
+            "server_cpu_protected",
+            Target(0.9, _AT_LEAST),
+            "srvcpu",
+        )
     headers = ["Figure", "Flask-JWT-Kit", "Flask-JWT-Extended", "Kit/FJE", "Target", "Met"]
     return table(headers, rows), judged
 

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: The key type (``kty``) each algorithm needs.
-_KTY_OF_ALG: dict[str, str] = {
+KTY_OF_ALG: dict[str, str] = {
     "HS256": "oct",
     "HS384": "oct",
     "HS512": "oct",
@@ -84,11 +84,11 @@ _ALGORITHMS = get_default_algorithms()
 #: Every algorithm a key may be configured with, in a stable order. ES256K is
 #: listed only when PyJWT offers it (with ``cryptography`` installed).
 SUPPORTED_ALGORITHMS: tuple[str, ...] = tuple(
-    alg for alg in _KTY_OF_ALG if alg != "ES256K" or "ES256K" in _ALGORITHMS
+    alg for alg in KTY_OF_ALG if alg != "ES256K" or "ES256K" in _ALGORITHMS
 )
 #: The supported algorithms that use a public/private key pair.
 ASYMMETRIC_ALGORITHMS: tuple[str, ...] = tuple(
-    alg for alg in SUPPORTED_ALGORITHMS if _KTY_OF_ALG[alg] != "oct"
+    alg for alg in SUPPORTED_ALGORITHMS if KTY_OF_ALG[alg] != "oct"
 )
 
 
@@ -168,7 +168,7 @@ def key_from_jwk(jwk: Mapping[str, Any], alg: str | None = None) -> Key:
         raise ValueError(
             f"key {kid!r} has unknown 'kty' {_short(kty)}; accepted: oct, RSA, EC, OKP"
         )
-    if kty != _KTY_OF_ALG[alg]:
+    if kty != KTY_OF_ALG[alg]:
         raise ValueError(f"key {kid!r} of type {kty} cannot be used with {alg}")
     for member in _REQUIRED_MEMBERS[kty]:
         if not isinstance(jwk.get(member), str) or not jwk[member]:
@@ -244,7 +244,7 @@ def generate_jwk(alg: str, kid: str | None = None) -> dict[str, Any]:
     algorithm = _algorithm(alg)
     if kid is not None and (not isinstance(kid, str) or not kid):
         raise ValueError("kid must be a non-empty string")
-    kty = _KTY_OF_ALG[alg]
+    kty = KTY_OF_ALG[alg]
     material: Any
     if kty == "oct":
         material = secrets.token_bytes(_HMAC_KEY_BYTES[alg])

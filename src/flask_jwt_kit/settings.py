@@ -15,24 +15,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .jwk import KTY_OF_ALG
+
 #: Token locations a view may read from.
 LOCATIONS = ("headers", "cookies", "query_string", "json")
 
 Location = Literal["headers", "cookies", "query_string", "json"]
 
 #: Algorithms that use a shared secret.
-SYMMETRIC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+SYMMETRIC_ALGORITHMS = frozenset(alg for alg, kty in KTY_OF_ALG.items() if kty == "oct")
 
 #: Every algorithm PyJWT can sign and verify with (asymmetric ones need ``cryptography``).
-KNOWN_ALGORITHMS = frozenset(
-    {
-        *SYMMETRIC_ALGORITHMS,
-        "RS256", "RS384", "RS512",
-        "PS256", "PS384", "PS512",
-        "ES256", "ES256K", "ES384", "ES512",
-        "EdDSA",
-    }
-)  # fmt: skip
+KNOWN_ALGORITHMS = frozenset(KTY_OF_ALG)
 
 #: Shortest HMAC secret (bytes) for each symmetric algorithm (RFC 7518 3.2).
 MINIMUM_SECRET_LENGTH = {"HS256": 32, "HS384": 48, "HS512": 64}

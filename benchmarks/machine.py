@@ -7,11 +7,24 @@ import os
 import platform
 import re
 import shutil
+import sqlite3
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
-_PACKAGES = ("Flask", "Werkzeug", "PyJWT", "Flask-JWT-Kit", "Flask-JWT-Extended", "gunicorn")
+from tests.plugins.stores import _postgres_bindir
+
+_PACKAGES = (
+    "Flask",
+    "Werkzeug",
+    "PyJWT",
+    "Flask-JWT-Kit",
+    "Flask-JWT-Extended",
+    "gunicorn",
+    "redis",
+    "SQLAlchemy",
+    "psycopg",
+)
 
 
 def cpu_model() -> str:
@@ -59,4 +72,8 @@ def describe() -> dict[str, str]:
     info.update({package: _version(package) for package in _PACKAGES})
     info["wrk"] = _program_version(["wrk", "--version"])
     info["redis-server"] = _program_version(["redis-server", "--version"])
+    bindir = _postgres_bindir()
+    postgres = ["postgres" if bindir is None else str(bindir / "postgres"), "--version"]
+    info["postgres"] = _program_version(postgres)
+    info["sqlite"] = sqlite3.sqlite_version
     return info

@@ -9,6 +9,7 @@ ratios measured in one run, next to the targets of docs/performance.rst.
 Modules, one part each:
 
 ``apps``        the application both implementations are measured on
+``wsgi``        that application for gunicorn
 ``timing``      rounds of timed calls, medians and spreads
 ``inprocess``   create, decode and test-client requests (one process per implementation)
 ``server``      gunicorn with one sync worker, driven by ``wrk`` on loopback

@@ -123,7 +123,7 @@ def revoke_token(token: str | Mapping[str, Any] | None = None) -> None:
     jti = claims.get("jti")
     if not isinstance(jti, str) or not jti:
         raise RuntimeError("revoke_token() needs a token with a 'jti' claim")
-    store.revoke_jti(jti, _expiry(claims, state.settings.decode_leeway))
+    store.revoke_jti(jti, accepted_until(claims, state.settings.decode_leeway))
     signals.token_revoked.send(state.app, kind="token", value=jti)
 
 
@@ -148,8 +148,12 @@ def revoke_all_tokens(identity: Any) -> None:
     signals.token_revoked.send(state.app, kind="identity", value=key)
 
 
-def _expiry(claims: Mapping[str, Any], leeway: float) -> float | None:
-    """Until when the token could be accepted: ``exp``, then ``JWT_DECODE_LEEWAY`` more."""
+def accepted_until(claims: Mapping[str, Any], leeway: float) -> float | None:
+    """Until when a token could be accepted: ``exp``, then ``JWT_DECODE_LEEWAY`` more.
+
+    Store entries about a token (revoked, consumed) must live that long;
+    ``None`` (no ``exp``): for good.
+    """
     exp = claims.get("exp")
     if isinstance(exp, (int, float)) and not isinstance(exp, bool):
         return float(exp) + leeway

@@ -46,7 +46,13 @@ from typing import Any, NamedTuple
 from flask import Response
 
 from . import signals
-from .blocklist import check_revoked, identity_key, require_store, store_identity
+from .blocklist import (
+    accepted_until,
+    check_revoked,
+    identity_key,
+    require_store,
+    store_identity,
+)
 from .context import RequestJWT, request_jwt
 from .cookies import set_access_cookies
 from .exceptions import (
@@ -306,7 +312,8 @@ def redeem(
         if not isinstance(jti, str) or not jti:
             raise JWTDecodeError("Missing claim: jti")
         grace = settings.refresh_reuse_grace
-        outcome = store.consume_refresh(jti, now, grace, _number(claims.get("exp")))
+        until = accepted_until(claims, settings.decode_leeway)
+        outcome = store.consume_refresh(jti, now, grace, until)
         # A grace of 0 means no second use at all, even at the same instant.
         if outcome is ConsumeResult.REUSED or (
             outcome is ConsumeResult.WITHIN_GRACE and grace <= 0

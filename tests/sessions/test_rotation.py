@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask, jsonify
 from werkzeug.test import TestResponse
 
@@ -20,6 +22,7 @@ from flask_jwt_kit import (
     token_revoked,
 )
 from tests.conftest import AppFactory, Clock
+from tests.plugins.stores import RedisServer
 
 from .conftest import (
     REUSED,
@@ -480,3 +483,26 @@ def test_reuse_answer_uses_the_revoked_token_loader(
     rotate(client, pair.refresh_token)
     clock.advance(1)
     assert answer(rotate(client, pair.refresh_token)) == (401, {"custom": "refresh"})
+
+
+def test_the_consumed_mark_lives_through_the_decode_leeway(
+    make_app: AppFactory, clock: Clock, redis_server: RedisServer
+) -> None:
+    # A refresh token is accepted until exp + JWT_DECODE_LEEWAY; its "used"
+    # mark must last that long, or a reuse just after exp goes unnoticed.
+    redis_server.flush()
+    clock.now = time.time()  # Redis counts TTLs on the real clock
+    app = make_app(
+        JWT_REVOCATION_STORE=redis_server.url,
+        JWT_REFRESH_TOKEN_ROTATION=True,
+        JWT_DECODE_LEEWAY=120,
+        JWT_REFRESH_TOKEN_EXPIRES=300,
+    )
+    add_session_views(app)
+    client = app.test_client()
+    first = login(client)
+    assert rotate(client, first.refresh_token).status_code == 200
+    with redis.Redis.from_url(redis_server.url) as connection:
+        (key,) = connection.keys("jwtkit:refresh:*")
+        ttl = connection.pttl(key)
+    assert 298_000 + 120_000 < ttl <= 300_000 + 120_000

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,13 +18,10 @@ from . import signals
 from .context import request_jwt
 from .exceptions import RevocationStoreUnavailable, RevokedTokenError
 from .revocation.base import RevocationStore
-from .state import AppState, get_state
+from .state import AppState, get_state, system_time
 from .tokens import Decoded, check_live, verify
 
 logger = logging.getLogger("flask_jwt_kit")
-
-#: Tokens issued at the very moment of a "log out everywhere" are revoked too.
-_CUTOFF_MARGIN = 1e-6
 
 
 def identity_key(identity: Any) -> str:
@@ -130,7 +129,9 @@ def revoke_token(token: str | Mapping[str, Any] | None = None) -> None:
 def revoke_all_tokens(identity: Any) -> None:
     """Log *identity* out everywhere: revoke every token issued to it before now.
 
-    Tokens created after this call are accepted.
+    Tokens created after this call returns are accepted. Since ``iat`` counts
+    whole seconds, the call returns at the start of the next second: it may
+    take up to one second.
 
     :param identity: the identity as it appears in tokens (what
         :func:`~flask_jwt_kit.get_jwt_identity` returns). An object that is not
@@ -140,12 +141,19 @@ def revoke_all_tokens(identity: Any) -> None:
     """
     state = get_state()
     store = require_store(state, "revoke_all_tokens()")
-    now = state.clock()
+    # ``iat`` is a whole second, so a token issued earlier in this second
+    # cannot be told from one issued later: the cut-off is the next whole
+    # second, which revokes them all, and this call returns only once the
+    # clock has reached it, so every token created afterwards is accepted.
+    cutoff = float(math.floor(state.clock()) + 1)
     # One entry per identity, kept for good: a token created with a longer
     # expires_delta than the configured default must stay revoked too.
     key = store_identity(state, identity)
-    store.revoke_identity(key, now + _CUTOFF_MARGIN, None)
+    store.revoke_identity(key, cutoff, None)
     signals.token_revoked.send(state.app, kind="identity", value=key)
+    if state.clock is system_time:
+        # An injected clock (tests) is the caller's to move on.
+        time.sleep(max(0.0, cutoff - system_time()))
 
 
 def accepted_until(claims: Mapping[str, Any], leeway: float) -> float | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -65,7 +64,7 @@ class JWTManager:
     ) -> None:
         #: The callbacks registered on this manager, shared by all its apps.
         self.callbacks = Callbacks()
-        self._clock = clock or time.time
+        self._clock = clock
         self._id_factory = id_factory or new_id
         if app is not None:
             self.init_app(app, add_context_processor)
@@ -229,15 +228,22 @@ class JWTManager:
         )
         app.register_error_handler(RevokedTokenError, by_token("revoked_token_loader", _INVALID))
         app.register_error_handler(RefreshTokenReusedError, self._reuse_handler)
+        # The contract's fixed answers, whatever message app code raised with.
         app.register_error_handler(
-            FreshTokenRequired, by_token("needs_fresh_token_loader", _INVALID)
+            FreshTokenRequired,
+            by_token("needs_fresh_token_loader", _INVALID, lambda e: "Fresh token required"),
         )
         app.register_error_handler(
             UserLookupError,
             by_token("user_lookup_error_loader", _INVALID, _user_lookup_message),
         )
         app.register_error_handler(
-            UserClaimsVerificationError, by_token("token_verification_failed_loader", None)
+            UserClaimsVerificationError,
+            by_token(
+                "token_verification_failed_loader",
+                None,
+                lambda e: "User claims verification failed",
+            ),
         )
         app.register_error_handler(InsufficientScopeError, self._scope_handler)
         app.register_error_handler(

@@ -82,6 +82,15 @@ class Callbacks:
 _CALLBACK_NAMES = frozenset(f.name for f in fields(Callbacks)) - {"version"}
 
 
+def system_time() -> float:
+    """The current POSIX time, from :func:`time.time` looked up at each call.
+
+    Looking it up each time lets time-freezing libraries (freezegun,
+    time-machine) started after the app was built take effect.
+    """
+    return time.time()
+
+
 class AppState:
     """Everything the extension keeps for one application."""
 
@@ -89,13 +98,13 @@ class AppState:
         self,
         app: Flask,
         callbacks: Callbacks,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
         id_factory: Callable[[], str] = new_id,
     ):
         self.app = app
         self.callbacks = callbacks
         #: Current time as a POSIX timestamp; injectable for tests.
-        self.clock = clock
+        self.clock = clock or system_time
         #: Makes ``jti``, ``csrf`` and ``sid`` values; injectable for tests.
         self.id_factory = id_factory
         self.keys = PreparedKeys()

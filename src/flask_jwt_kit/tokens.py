@@ -145,7 +145,7 @@ def encode(
         expires = check_expires(expires_delta, "expires_delta")
     claims: dict[str, Any] = {
         "fresh": _fresh_claim(fresh, now),
-        "iat": now,
+        "iat": int(now),
         "jti": state.id_factory(),
         "type": token_type,
         settings.identity_claim: callbacks.user_identity_loader(identity),

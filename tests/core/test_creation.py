@@ -6,6 +6,7 @@ import datetime as dt
 import decimal
 import inspect
 import json
+import time
 import uuid
 from typing import Any
 
@@ -90,9 +91,27 @@ def test_iat_and_exp_follow_the_clock(app: Flask, clock: Clock) -> None:
     clock.advance(1234.5)
     with app.app_context():
         claims = read_claims(create_access_token("a"))
-    assert claims["iat"] == NOW + 1234.5
-    assert claims["nbf"] == int(NOW + 1234.5)
-    assert claims["exp"] == int(NOW + 1234.5) + 900
+    # Whole seconds, as every NumericDate the extension writes.
+    assert claims["iat"] == claims["nbf"] == int(NOW + 1234.5)
+    assert type(claims["iat"]) is int
+    assert claims["exp"] - claims["iat"] == 900
+
+
+def test_the_default_clock_follows_time_time_patched_after_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What freezegun and time-machine do to a test that built its app first.
+    app = Flask(__name__)
+    app.config["JWT_SECRET_KEY"] = SECRET
+    JWTManager(app)
+    monkeypatch.setattr(time, "time", lambda: 1_500_000_000.75)
+    with app.app_context():
+        token = create_access_token("a")
+        claims = decode_token(token, allow_expired=True)
+    assert (claims["iat"], claims["exp"]) == (1_500_000_000, 1_500_000_900)
+    monkeypatch.setattr(time, "time", lambda: 1_500_000_901.0)
+    with app.app_context(), pytest.raises(jwt.ExpiredSignatureError):
+        decode_token(token)
 
 
 def test_nbf_is_left_out_when_jwt_encode_nbf_is_false(make_app: AppFactory) -> None:

@@ -99,14 +99,17 @@ def get_jwt_request_location() -> str | None:
 def get_current_user() -> Any:
     """The user loaded by ``user_lookup_loader`` for the current token.
 
-    ``None`` in an optional view called without a token.
+    ``None`` in an optional view called without a token (with or without a
+    loader: there is no user to load).
 
-    :raises RuntimeError: the request was not verified, or no
-        ``@jwt.user_lookup_loader`` is registered.
+    :raises RuntimeError: the request was not verified, or it carried a token
+        and no ``@jwt.user_lookup_loader`` is registered.
     """
     from .state import get_state
 
     value = _verified()
+    if value.location is None:
+        return None
     if get_state().callbacks.user_lookup_loader is None:
         raise RuntimeError(
             "You must provide a `@jwt.user_lookup_loader` callback to use this method"

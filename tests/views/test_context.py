@@ -154,6 +154,22 @@ class TestInsideAVerifiedRequest:
         assert answer(response) == (200, {"messages": [NO_LOADER, NO_LOADER]})
         assert "@jwt.user_lookup_loader" in NO_LOADER
 
+    def test_no_current_user_in_an_optional_view_without_token_or_loader(
+        self, make_app: AppFactory
+    ) -> None:
+        app = make_app()
+
+        @app.get("/maybe")
+        @jwt_required(optional=True)
+        def maybe() -> Any:
+            return jsonify(user=get_current_user(), proxy=current_user._get_current_object())
+
+        client = app.test_client()
+        assert answer(client.get("/maybe")) == (200, {"user": None, "proxy": None})
+        # With a token, a missing loader is still the app's mistake.
+        with pytest.raises(RuntimeError, match="user_lookup_loader"):
+            get(client, "/maybe", access_token(app))
+
     def test_custom_identity_claim(self, make_app: AppFactory) -> None:
         app = make_app(JWT_IDENTITY_CLAIM="identity")
         status, data = answer(get(app.test_client(), token=access_token(app, {"id": 7})))

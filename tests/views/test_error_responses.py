@@ -438,7 +438,8 @@ RAISED: list[tuple[Exception, int, str, str | None]] = [
     (WrongTokenError("wrong kind"), 422, "wrong kind", None),
     (RevokedTokenError({}, {}), 401, "Token has been revoked", INVALID_TOKEN),
     (RefreshTokenReusedError({}, {}), 401, "Refresh token reuse detected", INVALID_TOKEN),
-    (FreshTokenRequired("stale", {}, {}), 401, "stale", INVALID_TOKEN),
+    # The table's fixed messages, as the default callbacks answer them.
+    (FreshTokenRequired("stale", {}, {}), 401, "Fresh token required", INVALID_TOKEN),
     (
         UserLookupError("user_lookup returned None for x", {}, {"sub": "x"}),
         401,
@@ -446,7 +447,7 @@ RAISED: list[tuple[Exception, int, str, str | None]] = [
         INVALID_TOKEN,
     ),
     (UserLookupError("whatever", {}, {}), 401, "Error loading the user None", INVALID_TOKEN),
-    (UserClaimsVerificationError("no", {}, {}), 400, "no", None),
+    (UserClaimsVerificationError("no", {}, {}), 400, "User claims verification failed", None),
     (
         InsufficientScopeError("Missing required scope: a", {}, {}, ("a", 'b"')),
         403,

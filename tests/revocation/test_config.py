@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 import flask_jwt_kit.revocation as revocation
+from flask_jwt_kit import create_access_token, revoke_token
 from flask_jwt_kit.revocation import (
     ConsumeResult,
     MemoryStore,
@@ -21,6 +22,7 @@ from flask_jwt_kit.revocation import (
 )
 from flask_jwt_kit.revocation.redis import RedisStore
 from flask_jwt_kit.revocation.sqlalchemy import SQLAlchemyStore
+from tests.conftest import AppFactory, bearer
 from tests.plugins.stores import PostgresServer, RedisServer
 
 
@@ -90,6 +92,100 @@ def test_rediss_url() -> None:
     store = made("rediss://cache.example:6380/1")
     assert isinstance(store, RedisStore)
     store.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("socket_timeout=1.5&socket_connect_timeout=1", id="timeouts"),
+        pytest.param("client_name=jwtkit&health_check_interval=5", id="client"),
+        pytest.param("max_connections=4&socket_keepalive=true&retry_on_timeout=yes", id="pool"),
+        pytest.param("db=0&protocol=3", id="db-protocol"),
+        pytest.param("empty=", id="blank-values-are-ignored"),
+    ],
+)
+def test_redis_url_query_parameters_redis_py_accepts_work(
+    redis_server: RedisServer, make_app: AppFactory, query: str
+) -> None:
+    app = make_app(JWT_REVOCATION_STORE=f"{redis_server.url}?{query}")
+    client = app.test_client()
+    with app.app_context():
+        token = create_access_token("alice")
+    assert client.get("/protected", headers=bearer(token)).status_code == 200
+    with app.app_context():
+        revoke_token(token)
+    answer = client.get("/protected", headers=bearer(token))
+    assert (answer.status_code, answer.get_json()) == (401, {"msg": "Token has been revoked"})
+
+
+def test_unix_url_query_parameters_redis_py_accepts_work(redis_server: RedisServer) -> None:
+    store = made(f"{redis_server.unix_url}&socket_timeout=1&client_name=jwtkit")
+    store.revoke_jti("j", None)
+    assert store.is_revoked("j", None, None, None)
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "rediss://cache.example:6380/1?ssl_cert_reqs=none&ssl_check_hostname=false",
+        "rediss://cache.example:6380/1?ssl_ca_certs=/etc/ssl/ca.pem&ssl_min_version=3",
+        "redis+cluster://cache.example:7000?socket_timeout=1&db=0",
+        "rediss+cluster://cache.example:7000?ssl_cert_reqs=required&client_name=jwtkit",
+    ],
+)
+def test_tls_and_cluster_url_query_parameters_are_accepted(url: str) -> None:
+    # No TLS server or cluster here: the store is made, not used.
+    store = made(url)
+    assert isinstance(store, RedisStore)
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("redis://127.0.0.1:6379/0?foo=bar", "query parameter 'foo' is unknown to redis-py"),
+        ("rediss://:s3cret@cache:6380/0?foo=bar", "query parameter 'foo'"),
+        ("unix:///run/redis.sock?db=0&foo=bar", "query parameter 'foo'"),
+        ("redis://cache/0?password=s3cret&Foo=1", "query parameter 'Foo'"),
+        ("redis://cache/0?db=abc", "query parameter 'db'"),
+        ("redis://cache/0?socket_timeout=soon", "query parameter 'socket_timeout'"),
+        ("redis://cache/0?max_connections=1.5", "query parameter 'max_connections'"),
+        ("rediss://cache/0?ssl_cert_reqs=maybe", "query parameter 'ssl_cert_reqs'"),
+        ("redis://cache/0?protocol=7", "query parameter 'protocol'"),
+        # Connection options of another kind of connection.
+        ("redis://cache/0?ssl_certfile=/c.pem", "query parameter 'ssl_certfile'"),
+        ("unix:///run/redis.sock?socket_keepalive=true", "query parameter 'socket_keepalive'"),
+        # For a blocking pool, which the store does not use.
+        ("redis://cache/0?timeout=5", "query parameter 'timeout'"),
+        # redis-py makes a list of characters of it, not of exception classes.
+        ("redis://cache/0?retry_on_error=TimeoutError", "query parameter 'retry_on_error'"),
+        ("redis://cache/0?connection_class=SSLConnection", "query parameter 'connection_class'"),
+        (
+            "redis+cluster://:s3cret@cache:7000?foo=bar",
+            "query parameter 'foo' is unknown to redis-py on Redis Cluster",
+        ),
+        ("rediss+cluster://cache:7000?ssl_min_version=3", "query parameter 'ssl_min_version'"),
+        ("redis+cluster://cache:7000?socket_timeout=x", "query parameter 'socket_timeout'"),
+        ("redis+cluster://cache:7000?timeout=5", "query parameter 'timeout'"),
+        ("redis+cluster://cache:7000?db=1", "a Redis Cluster has only database 0"),
+        ("redis+cluster://cache:7000/2", "a Redis Cluster has only database 0"),
+        # A bad port is the URL's fault, not the parameter's.
+        ("redis://cache:notaport/0?db=0", "malformed URL"),
+    ],
+)
+def test_unusable_redis_query_parameters(url: str, reason: str) -> None:
+    with pytest.raises(RuntimeError) as caught:
+        store_from_config(url)
+    message = str(caught.value)
+    assert message.startswith("JWT_REVOCATION_STORE '")
+    assert reason in message
+    assert "s3cret" not in message
+
+
+def test_unusable_redis_query_parameter_fails_at_init_app(make_app: AppFactory) -> None:
+    with pytest.raises(RuntimeError, match="JWT_REVOCATION_STORE .* query parameter 'foo'"):
+        make_app(JWT_REVOCATION_STORE="redis://127.0.0.1:6379/0?foo=bar")
 
 
 def test_postgresql_url(postgres_server: PostgresServer) -> None:

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from ._shared import MissingDependency, redact_url, url_scheme
 from .base import RevocationStore
 from .memory import MemoryStore
-from .redis import CLUSTER_SCHEMES, RedisStore
+from .redis import CLUSTER_SCHEMES, RedisStore, UnusableURLOption
 from .sqlalchemy import SQLAlchemyStore
 from .sqlite import SQLiteStore
 
@@ -49,7 +49,8 @@ def store_from_config(value: object) -> RevocationStore | None:
     Optional drivers are imported only when their store is chosen.
 
     :param value: the setting's value.
-    :raises RuntimeError: when the value is of no accepted kind, or its
+    :raises RuntimeError: when the value is of no accepted kind, a URL
+        is malformed or has a query parameter its driver cannot use, or its
         store needs a package that is not installed. The message names the
         setting and never includes a password from the URL.
     """
@@ -108,6 +109,9 @@ def _from_url(url: str) -> RevocationStore:
         module = (exc.name or "").partition(".")[0]
         missing = MissingDependency(module, _DRIVER_EXTRAS.get(module))
         raise RuntimeError(f"JWT_REVOCATION_STORE {shown} {missing}") from exc
+    except UnusableURLOption as exc:
+        # Its message names the parameter, never the value.
+        raise _unusable(shown, str(exc)) from exc
     except _bad_url_errors() as exc:
         # Not the driver's message: it may quote parts of the URL.
         reason = f"unknown scheme {scheme}://" if _is_unknown_dialect(exc) else "malformed URL"

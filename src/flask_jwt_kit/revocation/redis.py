@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ..exceptions import RevocationStoreUnavailable
 from ._redis_scripts import Scripts
@@ -79,6 +80,65 @@ def _cluster_url(url: str) -> str | None:
     scheme, _, rest = url.partition("://")
     base = CLUSTER_SCHEMES.get(scheme.lower())
     return None if base is None else f"{base}://{rest}"
+
+
+class UnusableURLOption(ValueError):
+    """A query parameter of a Redis URL that redis-py takes but cannot use.
+
+    redis-py hands the parameters of a URL to each connection it makes, the
+    first of them at the first command: an unknown one, or one with a bad
+    value, would fail every request. The message names the parameter, never
+    its value (it may be a password).
+    """
+
+
+#: Parameters redis-py reads from a URL but cannot use from one: it makes a
+#: list of the value's characters where it wants exception classes.
+_NOT_FROM_URL = frozenset({"retry_on_error"})
+
+
+def _check_url_options(url: str, on_cluster: bool) -> None:
+    """Refuse the query parameters of *url* that redis-py would fail on later.
+
+    Each parameter goes, alone, through what redis-py does with it at the
+    first command: parsing, the connection pool (for a cluster, the pool of
+    each node, which silently drops names it does not know) and the
+    connection, made but not connected.
+
+    :param url: a ``redis://``, ``rediss://`` or ``unix://`` URL.
+    :param on_cluster: whether it names a Redis Cluster node.
+    :raises UnusableURLOption: naming the first parameter that fails.
+    :raises ValueError: when redis-py cannot parse *url*.
+    """
+    from redis import RedisError
+    from redis.cluster import REDIS_ALLOWED_KEYS, cleanup_kwargs
+    from redis.connection import ConnectionPool, parse_url
+
+    # Not urlunsplit: it would write unix:/path for unix:///path.
+    base = url.partition("?")[0]
+    # The URL without its query first, so that a bad port is not blamed on a parameter.
+    parse_url(base)  # type: ignore[no-untyped-call]
+    where = "to redis-py on Redis Cluster" if on_cluster else "to redis-py"
+    for name, values in parse_qs(urlsplit(url).query).items():
+        alone = f"{base}?{urlencode({name: values[0]})}"
+        refused = name in _NOT_FROM_URL or (on_cluster and name not in REDIS_ALLOWED_KEYS)
+        try:
+            if not refused:
+                if on_cluster:
+                    options = parse_url(alone)  # type: ignore[no-untyped-call]
+                    pool = ConnectionPool(**cleanup_kwargs(**options))  # type: ignore[no-untyped-call]
+                else:
+                    pool = ConnectionPool.from_url(alone)
+                pool.connection_class(**pool.connection_kwargs)
+        except (TypeError, ValueError, RedisError):
+            refused = True
+        if refused:
+            raise UnusableURLOption(
+                f"query parameter {name!r} is unknown {where}, cannot be given in a URL, "
+                "or has a bad value"
+            )
+    if on_cluster and parse_url(url).get("db", 0) != 0:  # type: ignore[no-untyped-call]
+        raise UnusableURLOption("a Redis Cluster has only database 0")
 
 
 def _has_hash_tag(prefix: str) -> bool:
@@ -126,7 +186,10 @@ class RedisStore:
     :param clock: the current time, for TTLs (``time.time`` by default).
     :raises RuntimeError: when the redis package is not installed, or too
         old for Redis Cluster.
-    :raises ValueError: when a prefix for a cluster has no hash tag.
+    :raises ValueError: when a prefix for a cluster has no hash tag, or
+        the URL is malformed.
+    :raises UnusableURLOption: when a query parameter of the URL is one
+        that redis-py does not know or cannot use, or has a bad value.
 
     .. versionadded:: 0.1
     .. versionchanged:: 0.1
@@ -145,7 +208,6 @@ class RedisStore:
             import redis
             from redis.backoff import NoBackoff
             from redis.cluster import RedisCluster
-            from redis.connection import parse_url
             from redis.retry import Retry
         except ImportError as exc:
             raise MissingDependency("redis", "redis") from exc
@@ -164,13 +226,13 @@ class RedisStore:
             }
             cluster_url = _cluster_url(client)
             on_cluster = cluster_url is not None
+            _check_url_options(client if cluster_url is None else cluster_url, on_cluster)
             if cluster_url is None:
                 made = redis.Redis.from_url(client, **options)
             else:
                 # A cluster client reads the slot map when it is made: it is
                 # made on first use, so that an app starts while Redis is down.
-                # The URL is checked now all the same.
-                parse_url(cluster_url)  # type: ignore[no-untyped-call]
+                # The URL was checked above all the same.
                 self._connect = partial(RedisCluster.from_url, cluster_url, **options)
         else:
             self._shown = repr(client)

@@ -57,11 +57,14 @@ def require_store(state: AppState, what: str) -> RevocationStore:
     return store
 
 
-def check_revoked(state: AppState, decoded: Decoded) -> None:
+def check_revoked(state: AppState, decoded: Decoded, *, may_fail_open: bool = True) -> None:
     """Raise :class:`RevokedTokenError` if the store or the blocklist loader says so.
 
-    :raises RevocationStoreUnavailable: the store failed and
-        ``JWT_REVOCATION_FAIL_OPEN`` is off.
+    :param may_fail_open: whether ``JWT_REVOCATION_FAIL_OPEN`` applies. Pass
+        ``False`` before issuing anything from the token: a token of unknown
+        status may be let through, never turned into a new one.
+    :raises RevocationStoreUnavailable: the store failed, and
+        ``JWT_REVOCATION_FAIL_OPEN`` is off or does not apply.
     """
     header, claims = decoded.header, decoded.claims
     store = state.store
@@ -76,7 +79,7 @@ def check_revoked(state: AppState, decoded: Decoded) -> None:
                 float(iat) if iat is not None else None,
             )
         except RevocationStoreUnavailable:
-            if not state.settings.revocation_fail_open:
+            if not (may_fail_open and state.settings.revocation_fail_open):
                 raise
             logger.warning("revocation store unavailable; JWT_REVOCATION_FAIL_OPEN lets it pass")
             revoked = False

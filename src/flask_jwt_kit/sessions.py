@@ -192,8 +192,14 @@ def rotate_tokens(metadata: Mapping[str, str] | None = None) -> TokenPair:
     redemption = current.redemption
     if redemption is None:
         # The view may have skipped the revocation check (or verified the
-        # token before it was revoked): a revoked token never yields a pair.
-        check_revoked(state, Decoded(current.header, current.claims, settings.identity_claim))
+        # token before it was revoked): a revoked token never yields a pair,
+        # nor does one whose status is unknown (JWT_REVOCATION_FAIL_OPEN
+        # lets requests through, it does not issue tokens).
+        check_revoked(
+            state,
+            Decoded(current.header, current.claims, settings.identity_claim),
+            may_fail_open=False,
+        )
         redemption = redeem(state, settings, current.header, current.claims, now)
         current.redemption = redemption
     if redemption.rotated:
@@ -357,7 +363,11 @@ def refresh_expiring_cookie(state: AppState, response: Response) -> Response:
         return response
     try:
         # The view may have just revoked the token (a logout): do not undo it.
-        check_revoked(state, Decoded(current.header, claims, settings.identity_claim))
+        # With the store down, JWT_REVOCATION_FAIL_OPEN lets the request
+        # through but must not launder a revoked token into a fresh one.
+        check_revoked(
+            state, Decoded(current.header, claims, settings.identity_claim), may_fail_open=False
+        )
     except (RevokedTokenError, RevocationStoreUnavailable):
         return response
     extra = _carried_claims(claims, settings.identity_claim)

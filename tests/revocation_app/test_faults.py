@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import signal
 import threading
@@ -15,7 +16,17 @@ import pytest
 import redis
 from flask import Flask, jsonify
 
-from flask_jwt_kit import JWTManager, get_jti, revoke_token
+from flask_jwt_kit import (
+    JWTManager,
+    create_token_pair,
+    get_csrf_token,
+    get_jti,
+    get_jwt_identity,
+    jwt_required,
+    revoke_all_tokens,
+    revoke_token,
+    rotate_tokens,
+)
 from tests.conftest import AppFactory, bearer
 from tests.plugins.stores import PostgresServer, RedisServer
 from tests.revocation_app.conftest import (
@@ -268,3 +279,48 @@ def test_frozen_redis_answers_503_within_the_socket_timeout(
     finally:
         process.send_signal(signal.SIGCONT)
     assert get(client, token).status_code == 200
+
+
+def test_failing_open_never_issues_tokens(make_app: AppFactory, outage: Outage) -> None:
+    """JWT_REVOCATION_FAIL_OPEN lets a token through; it does not make it a new one."""
+    app = fault_app(
+        make_app,
+        outage.url,
+        JWT_REVOCATION_FAIL_OPEN=True,
+        JWT_TOKEN_LOCATION=["cookies"],
+        JWT_IMPLICIT_REFRESH=dt.timedelta(minutes=5),
+        JWT_ACCESS_TOKEN_EXPIRES=60,
+    )
+
+    @app.get("/cookie")
+    @jwt_required()
+    def cookie_view() -> Any:
+        return {"identity": get_jwt_identity()}
+
+    @app.post("/rotate")
+    @jwt_required(refresh=True)
+    def rotate() -> Any:
+        return {"access_token": rotate_tokens().access_token}
+
+    with app.app_context():
+        revoked = create_token_pair("alice")
+        revoke_all_tokens("alice")
+    client = app.test_client()
+    client.set_cookie("access_token_cookie", token_for(app, "bob"))
+    assert "access_token_cookie=" in client.get("/cookie").headers.get("Set-Cookie", "")
+    client.set_cookie("access_token_cookie", revoked.access_token)
+    assert answer(client.get("/cookie")) == REVOKED
+
+    outage.stop()
+    response = client.get("/cookie")
+    # Let through (the app chose to fail open), but no fresh cookie: the
+    # token may have been revoked (it was) and the store cannot say.
+    assert answer(response) == (200, {"identity": "alice"})
+    assert response.headers.get("Set-Cookie") is None
+    client.set_cookie("refresh_token_cookie", revoked.refresh_token)
+    client.set_cookie("csrf_refresh_token", "unused")
+    with app.app_context():
+        csrf = get_csrf_token(revoked.refresh_token)
+    assert answer(client.post("/rotate", headers={"X-CSRF-TOKEN": csrf})) == UNAVAILABLE
+    outage.start()
+    assert answer(client.get("/cookie")) == REVOKED

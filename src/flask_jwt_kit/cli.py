@@ -98,8 +98,23 @@ def _friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise click.ClickException(_unavailable(exc)) from None
         except (RuntimeError, JWTExtendedException, jwt.PyJWTError) as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            # A file, socket or stream the command could not use (a store object
+            # of the application's own, a full disk under standard output).
+            raise click.ClickException(_os_error(exc)) from None
 
     return wrapper
+
+
+def _os_error(exc: OSError, path: str | None = None) -> str:
+    """``No such file or directory: 'k.json'``: the reason for *exc*, and the file.
+
+    :param path: the file to name, rather than the one in *exc* (which may
+        be a temporary file the user never heard of).
+    """
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    path = exc.filename if path is None else path
+    return reason if path is None else f"{reason}: {path!r}"
 
 
 def _unavailable(exc: RevocationStoreUnavailable) -> str:
@@ -318,7 +333,13 @@ def keys_generate(alg: str, kid: str | None, out: str | None, signer: bool) -> N
         jwk = generate_jwk(alg, kid)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--kid'") from None
-    add_key_to_file(out, jwk, make_signer=signer)
+    try:
+        add_key_to_file(out, jwk, make_signer=signer)
+    except OSError as exc:
+        # Written through a temporary file beside it: name the file asked for.
+        raise click.ClickException(
+            f"cannot write the JWK Set file: {_os_error(exc, out)}"
+        ) from None
     role = "signing key" if signer else "key"
     click.echo(f"Added {alg} {role} {jwk['kid']!r} to {out} (mode 0600).")
 

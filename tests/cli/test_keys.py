@@ -92,6 +92,25 @@ def test_generate_unreadable_file(run: Run, tmp_path: Path) -> None:
     assert "the JWK Set is not valid JSON" in result.output
 
 
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [
+        ("missing/dir/keys.json", "No such file or directory"),
+        ("a-file/keys.json", "Not a directory"),
+    ],
+)
+def test_generate_unwritable_file(run: Run, tmp_path: Path, where: str, reason: str) -> None:
+    (tmp_path / "a-file").write_text("")
+    out = tmp_path / where
+    result = run("keys", "generate", "--out", str(out))
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: cannot write the JWK Set file: {reason}: {str(out)!r}\n",
+    )
+    assert isinstance(result.exception, SystemExit)
+    assert not out.exists()
+
+
 def test_show_public_keys_only(make_app: AppFactory, tmp_path: Path) -> None:
     path = tmp_path / "jwks.json"
     keys = [generate_jwk("ES256", "ec"), generate_jwk("HS256", "hmac"), generate_jwk("RS256")]

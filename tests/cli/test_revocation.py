@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from flask import Flask
 
@@ -12,8 +16,10 @@ from flask_jwt_kit import (
     get_jti,
     revoke_token,
 )
+from flask_jwt_kit.revocation import MemoryStore
 from tests.cli.conftest import UNREACHABLE_STORE, Run, runner_for
 from tests.conftest import AppFactory, Clock, bearer
+from tests.plugins.stores import free_port
 
 NO_STORE = "needs a revocation store: set JWT_REVOCATION_STORE"
 
@@ -160,3 +166,33 @@ def test_purge(store_app: Flask, run: Run, clock: Clock) -> None:
     clock.advance(15 * 60 + 1)
     result = run("purge")
     assert (result.exit_code, result.output) == (0, "Purged 1 expired entry.\n")
+
+
+class ReportingStore(MemoryStore):
+    """A store of the application's own that reports each purge somewhere."""
+
+    def __init__(self, report: Callable[[], object]):
+        super().__init__()
+        self.report = report
+
+    def purge_expired(self, now: float) -> int:
+        self.report()
+        return super().purge_expired(now)
+
+
+def test_os_errors_of_a_store_object_are_a_message(make_app: AppFactory, tmp_path: Path) -> None:
+    log = tmp_path / "missing" / "purges.log"
+    app = make_app(JWT_REVOCATION_STORE=ReportingStore(lambda: log.open("a").close()))
+    result = runner_for(app)("purge")
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: No such file or directory: {str(log)!r}\n",
+    )
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_os_errors_without_a_file_are_a_message(make_app: AppFactory) -> None:
+    address = ("127.0.0.1", free_port())
+    app = make_app(JWT_REVOCATION_STORE=ReportingStore(lambda: socket.create_connection(address)))
+    result = runner_for(app)("purge")
+    assert (result.exit_code, result.output) == (1, "Error: Connection refused\n")

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import signals
 from .context import request_jwt
-from .exceptions import RevocationStoreUnavailable, RevokedTokenError
+from .exceptions import JWTDecodeError, RevocationStoreUnavailable, RevokedTokenError
 from .revocation.base import RevocationStore
 from .state import AppState, get_state, system_time
 from .tokens import Decoded, check_live, verify
@@ -48,8 +48,11 @@ def store_identity(state: AppState, identity: Any) -> str:
 
 def require_store(state: AppState, what: str) -> RevocationStore:
     """The configured store, or a clear error naming the setting."""
+    # Settings first: reading them rebuilds the store if JWT_REVOCATION_STORE
+    # changed since the last use.
+    configured = state.settings.revocation_store
     store = state.store
-    if state.settings.revocation_store is None or store is None:
+    if configured is None or store is None:
         raise RuntimeError(
             f"{what} needs a revocation store: set JWT_REVOCATION_STORE "
             "(e.g. 'sqlite:///revocations.db' or 'redis://localhost:6379/0')"
@@ -116,7 +119,10 @@ def revoke_token(token: str | Mapping[str, Any] | None = None) -> None:
 
     :param token: an encoded token (verified first), a claims dict, or
         ``None`` for the token of the current request.
-    :raises RuntimeError: no store is configured, or the token has no ``jti``.
+    :raises RuntimeError: no store is configured.
+    :raises JWTDecodeError: the token has no ``jti`` (a string) to revoke it
+        by; in a view this is answered with 422 ``Missing claim: jti``, as a
+        client can present such a token (one from a trusted issuer, say).
     :raises RevocationStoreUnavailable: the store cannot be written.
     """
     state = get_state()
@@ -124,7 +130,7 @@ def revoke_token(token: str | Mapping[str, Any] | None = None) -> None:
     claims = _claims_of(state, token)
     jti = claims.get("jti")
     if not isinstance(jti, str) or not jti:
-        raise RuntimeError("revoke_token() needs a token with a 'jti' claim")
+        raise JWTDecodeError("Missing claim: jti")
     store.revoke_jti(jti, accepted_until(claims, state.settings.decode_leeway))
     signals.token_revoked.send(state.app, kind="token", value=jti)
 

@@ -17,6 +17,7 @@ from flask_jwt_kit import (
     current_user,
     decode_token,
     jwt_required,
+    revoke_token,
 )
 from flask_jwt_kit.exceptions import NoAuthorizationError
 from flask_jwt_kit.revocation.memory import MemoryStore
@@ -338,6 +339,31 @@ def test_a_store_built_from_a_url_is_closed_when_replaced_or_at_close() -> None:
     second.revoke_jti("j2", None)
     state.close()
     assert not second.is_revoked("j2", None, None, None)
+
+
+def test_the_revocation_functions_use_a_store_configured_after_start(tmp_path: Any) -> None:
+    app = new_app()
+    JWTManager(app)
+
+    @app.get("/p")
+    @jwt_required()
+    def protected() -> Any:
+        return {}
+
+    client = app.test_client()
+    with app.app_context():
+        token = create_access_token("alice")
+        with pytest.raises(RuntimeError, match="JWT_REVOCATION_STORE"):
+            revoke_token(token)
+        app.config["JWT_REVOCATION_STORE"] = "memory://"
+        revoke_token(token)
+        assert client.get("/p", headers=bearer(token)).status_code == 401
+        # A switch to another store: revocations go to (and are read from) it.
+        app.config["JWT_REVOCATION_STORE"] = f"sqlite:///{tmp_path / 'r.db'}"
+        other = create_access_token("bob")
+        revoke_token(other)
+        assert client.get("/p", headers=bearer(other)).status_code == 401
+        state_of(app).close()
 
 
 def test_close_without_a_store_does_nothing() -> None:

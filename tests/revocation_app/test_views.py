@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
 import pytest
 import redis
 from flask import Flask
@@ -24,7 +25,7 @@ from flask_jwt_kit import (
     revoke_token,
 )
 from flask_jwt_kit.revocation import SQLAlchemyStore, SQLiteStore
-from tests.conftest import AppFactory, Clock, bearer
+from tests.conftest import SECRET, AppFactory, Clock, bearer
 from tests.plugins.stores import RedisServer
 from tests.revocation_app.conftest import (
     REVOKED,
@@ -169,6 +170,22 @@ def test_revoke_without_store_names_the_setting(make_app: AppFactory) -> None:
     with app.test_request_context(headers=bearer(token)):
         with pytest.raises(RuntimeError, match="JWT_REVOCATION_STORE"):
             revoke_token()
+
+
+def test_revoking_a_token_without_jti_is_a_client_error(
+    revocation_app: RevocationAppFactory,
+) -> None:
+    app = revocation_app()
+    client = app.test_client()
+    # Validly signed, no jti (as from an issuer that does not set one).
+    token = jwt.encode({"sub": "alice"}, SECRET, algorithm="HS256")
+    with app.app_context():
+        assert decode_token(token)["jti"] is None
+    assert answer(client.post("/revoke", headers=bearer(token))) == (
+        422,
+        {"msg": "Missing claim: jti"},
+    )
+    assert get(client, token).status_code == 200
 
 
 # --------------------------------------------------------------------------- revoke_all_tokens

@@ -20,6 +20,7 @@ def init_app(app: Flask, state: AppState) -> None:
     """Register the JWKS route when configured; keep errors right inside RESTX APIs."""
     rule = state.settings.jwks_url_rule
     if rule:
+        _check_jwks_rule(app, rule)
         app.add_url_rule(rule, "flask_jwt_kit_jwks", _jwks_view, methods=["GET"])
 
     def implicit_refresh(response: Response) -> Response:
@@ -30,6 +31,20 @@ def init_app(app: Flask, state: AppState) -> None:
     app.after_request(implicit_refresh)
     restx.init_app(app)
     app.cli.add_command(jwt_cli)
+
+
+def _check_jwks_rule(app: Flask, rule: str) -> None:
+    """Refuse a JWKS rule that cannot serve the key set, or would hide a view."""
+    if not rule.startswith("/") or "<" in rule or ">" in rule:
+        raise RuntimeError(
+            f"JWT_JWKS_URL_RULE must be a fixed path starting with '/' "
+            f"(e.g. '/.well-known/jwks.json'), got {rule!r}"
+        )
+    for existing in app.url_map.iter_rules():
+        if existing.rule == rule and "GET" in (existing.methods or ()):
+            raise RuntimeError(
+                f"JWT_JWKS_URL_RULE: {rule!r} is already served by the view {existing.endpoint!r}"
+            )
 
 
 def _jwks_view() -> Response:

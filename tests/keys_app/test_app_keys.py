@@ -8,9 +8,14 @@ import jwt
 import pytest
 from flask import Flask
 
-from flask_jwt_kit import create_access_token, create_refresh_token, get_unverified_jwt_headers
+from flask_jwt_kit import (
+    JWTManager,
+    create_access_token,
+    create_refresh_token,
+    get_unverified_jwt_headers,
+)
 from flask_jwt_kit.keys import generate_jwk
-from tests.conftest import AppFactory, Clock, bearer
+from tests.conftest import SECRET, AppFactory, Clock, bearer
 from tests.plugins.oidc import LoopbackListener, OIDCProvider
 
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
@@ -106,6 +111,32 @@ def test_jwks_endpoint_serves_public_keys_only_with_cache_control(
 def test_without_a_key_set_the_jwks_is_empty(make_app: AppFactory) -> None:
     app = make_app(JWT_JWKS_URL_RULE="/jwks")
     assert app.test_client().get("/jwks").json == {"keys": []}
+
+
+@pytest.mark.parametrize("rule", ["jwks.json", "/keys/<kid>", "/<path:p>", ""])
+def test_a_jwks_rule_that_is_not_a_fixed_path_is_refused_at_start(rule: str) -> None:
+    app = Flask("tests")
+    app.config.update(JWT_SECRET_KEY=SECRET, JWT_JWKS_URL_RULE=rule)
+    if rule == "":
+        # Empty is "not set": no endpoint.
+        JWTManager(app)
+        assert "flask_jwt_kit_jwks" not in app.view_functions
+        return
+    with pytest.raises(RuntimeError, match="JWT_JWKS_URL_RULE") as info:
+        JWTManager(app)
+    assert repr(rule) in str(info.value)
+
+
+def test_a_jwks_rule_that_would_hide_a_view_is_refused_at_start() -> None:
+    app = Flask("tests")
+    app.config.update(JWT_SECRET_KEY=SECRET, JWT_JWKS_URL_RULE="/me")
+
+    @app.get("/me")
+    def me() -> Any:
+        return {}
+
+    with pytest.raises(RuntimeError, match="JWT_JWKS_URL_RULE: '/me' is already served by"):
+        JWTManager(app)
 
 
 @pytest.fixture

@@ -20,10 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 import os
 import re
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
 import jwt
@@ -41,6 +42,20 @@ from .utils import create_access_token, create_refresh_token, get_jwks
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION = re.compile(r"(\d+)([smhdw]?)")
 _NEVER = frozenset({"false", "never"})
+
+#: Claims the command writes itself, and what to use instead of ``--claim``.
+#: The identity claim (``JWT_IDENTITY_CLAIM``) is one too: IDENTITY sets it.
+_RESERVED_CLAIMS = {
+    "exp": "use --expires",
+    "iat": "it is the time of creation",
+    "nbf": "it is the time of creation (JWT_ENCODE_NBF)",
+    "jti": "every token gets a new one",
+    "type": "use --refresh for a refresh token",
+    "fresh": "use --fresh",
+    "csrf": "it is made when JWT_COOKIE_CSRF_PROTECT is on",
+    "aud": "set JWT_ENCODE_AUDIENCE",
+    "iss": "set JWT_ENCODE_ISSUER",
+}
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -68,6 +83,21 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(f"{value!r} is too long a duration") from None
 
 
+class _NotFinite(Exception):
+    """A JSON value that is NaN or infinite: standard JSON has no such number."""
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999
+        raise _NotFinite
+    return number
+
+
+def _not_finite(text: str) -> NoReturn:  # NaN, Infinity, -Infinity
+    raise _NotFinite
+
+
 def _claims(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Any]:
     """``--claim key=value``: the value is read as JSON when it parses, else kept as a string."""
     claims: dict[str, Any] = {}
@@ -78,10 +108,32 @@ def _claims(ctx: click.Context, param: click.Parameter, values: tuple[str, ...])
                 f"{value!r} is not a claim: write key=value (e.g. scope=admin)"
             )
         try:
-            claims[key.strip()] = json.loads(raw)
+            claims[key.strip()] = json.loads(raw, parse_float=_finite, parse_constant=_not_finite)
+        except _NotFinite:
+            raise click.BadParameter(
+                f"{value!r}: JSON has no NaN or infinite numbers (other parsers refuse "
+                "them); quote the value to make it a string"
+            ) from None
         except (ValueError, RecursionError):
             claims[key.strip()] = raw
     return claims
+
+
+def _check_claim_names(claims: dict[str, Any], identity_claim: str) -> None:
+    """Refuse ``--claim`` for a claim the command writes itself.
+
+    :raises click.BadParameter: naming the claim and what to use instead.
+    """
+    for name in claims:
+        if name == identity_claim:
+            why = "give it as IDENTITY"
+        elif name in _RESERVED_CLAIMS:
+            why = _RESERVED_CLAIMS[name]
+        else:
+            continue
+        raise click.BadParameter(
+            f"{name!r} is a claim the command sets itself: {why}", param_hint="'--claim'"
+        )
 
 
 def _friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -150,7 +202,9 @@ def jwt_cli() -> None:
     callback=_claims,
     multiple=True,
     metavar="KEY=VALUE",
-    help='Add a claim; the value is JSON if it parses (5, true, ["a"]), else a string. Repeatable.',
+    help='Add a claim; the value is JSON if it parses (5, true, ["a"]), else a string. '
+    "Repeatable. Not for the claims the command sets (exp, iat, nbf, jti, type, fresh, csrf, "
+    "aud, iss, the identity claim).",
 )
 @_friendly_errors
 def create_token(
@@ -166,6 +220,7 @@ def create_token(
     """
     if refresh and fresh:
         raise click.UsageError("--fresh applies to access tokens only, not with --refresh")
+    _check_claim_names(claims, get_state().settings.identity_claim)
     additional = claims or None
     if refresh:
         token = create_refresh_token(identity, expires_delta=expires, additional_claims=additional)

@@ -127,6 +127,63 @@ def test_claims_are_json_when_they_parse(store_app: Flask, run: Run) -> None:
     assert claims["spaced"] == "x"
 
 
+@pytest.mark.parametrize(
+    ("claim", "instead"),
+    [
+        ("exp=abc", "use --expires"),
+        ("exp=99999999999", "use --expires"),
+        ("iat=0", "it is the time of creation"),
+        ("nbf=0", "it is the time of creation"),
+        ("jti=mine", "every token gets a new one"),
+        ("type=refresh", "use --refresh"),
+        (" type =access", "use --refresh"),
+        ("fresh=true", "use --fresh"),
+        ("csrf=x", "it is made when JWT_COOKIE_CSRF_PROTECT is on"),
+        ("aud=other", "set JWT_ENCODE_AUDIENCE"),
+        ("iss=https://issuer.example", "set JWT_ENCODE_ISSUER"),
+        ("sub=bob", "give it as IDENTITY"),
+    ],
+)
+def test_claims_the_command_sets_are_refused(run: Run, claim: str, instead: str) -> None:
+    result = run("create-token", "alice", "--claim", claim)
+    name = claim.partition("=")[0].strip()
+    assert result.exit_code == 2
+    assert (
+        f"Invalid value for '--claim': {name!r} is a claim the command sets itself: {instead}"
+        in result.output
+    )
+    assert result.stdout == ""
+
+
+def test_the_identity_claim_is_the_configured_one(make_app: AppFactory) -> None:
+    app = make_app(JWT_IDENTITY_CLAIM="identity")
+    run = runner_for(app)
+    result = run("create-token", "alice", "--claim", "identity=bob")
+    assert result.exit_code == 2
+    assert "'identity' is a claim the command sets itself: give it as IDENTITY" in result.output
+    claims = created(app, run, "alice", "--claim", "sub=other")
+    assert (claims["identity"], claims["sub"]) == ("alice", "other")
+
+
+@pytest.mark.parametrize(
+    "claim", ["x=NaN", "x=Infinity", "x=-Infinity", "x=1e999", "x=-1e999", 'x={"a": [NaN]}']
+)
+def test_claims_without_a_json_number_are_refused(run: Run, claim: str) -> None:
+    result = run("create-token", "alice", "--claim", claim)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--claim': {claim!r}: JSON has no NaN or infinite numbers" in (
+        result.output
+    )
+    assert "quote the value to make it a string" in result.output
+
+
+def test_quoted_nan_and_large_numbers_are_claims(store_app: Flask, run: Run) -> None:
+    claims = created(
+        store_app, run, "alice", "--claim", 'x="NaN"', "--claim", "big=1e300", "--claim", "n=1.5"
+    )
+    assert (claims["x"], claims["big"], claims["n"]) == ("NaN", 1e300, 1.5)
+
+
 @pytest.mark.parametrize("claim", ["scope", "=admin", " =x"])
 def test_bad_claim(run: Run, claim: str) -> None:
     result = run("create-token", "alice", "--claim", claim)

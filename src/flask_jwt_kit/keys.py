@@ -49,6 +49,8 @@ class KeySet:
     :param keys: the prepared keys; their ``kid`` values must be unique.
     :param signing_kid: the ``kid`` of the key that signs new tokens;
         default the first key. It must hold private (or secret) material.
+        Without it, a set of public keys only is a verify-only set: tokens
+        are verified, and creating one raises :exc:`RuntimeError`.
     :raises RuntimeError: naming ``JWT_KEYS`` or ``JWT_SIGNING_KEY_ID``.
     """
 
@@ -60,20 +62,35 @@ class KeySet:
             self._keys[key.kid] = key
         if not self._keys:
             raise RuntimeError('JWT_KEYS: the JWK Set holds no keys; it needs {"keys": [...]}')
+        self._signer: Key | None = None
         if signing_kid is None:
+            if all(key.signing_key is None for key in self._keys.values()):
+                return
             signing_kid = next(iter(self._keys))
         elif signing_kid not in self._keys:
             raise RuntimeError(
                 f"JWT_SIGNING_KEY_ID: no key in JWT_KEYS has kid {signing_kid!r}; "
                 f"known: {', '.join(map(repr, self._keys))}"
             )
-        #: The key that signs new tokens.
-        self.signer: Key = self._keys[signing_kid]
-        if self.signer.signing_key is None:
+        self._signer = self._keys[signing_kid]
+        if self._signer.signing_key is None:
             raise RuntimeError(
                 f"JWT_SIGNING_KEY_ID: the signing key {signing_kid!r} in JWT_KEYS has no "
                 "private part ('d'); give the private JWK or pick another key"
             )
+
+    @property
+    def signer(self) -> Key:
+        """The key that signs new tokens.
+
+        :raises RuntimeError: the set holds public keys only (verify-only).
+        """
+        if self._signer is None:
+            raise RuntimeError(
+                "JWT_KEYS holds public keys only: this app verifies tokens but cannot "
+                "create them; add a private JWK (and JWT_SIGNING_KEY_ID) to sign"
+            )
+        return self._signer
 
     @classmethod
     def from_config(cls, value: object, signing_kid: str | None = None) -> KeySet:
@@ -122,7 +139,8 @@ class KeySet:
 
     def __repr__(self) -> str:
         keys = ", ".join(f"{k.kid!r}: {k.alg}" for k in self._keys.values())
-        return f"<KeySet signer={self.signer.kid!r} keys={{{keys}}}>"
+        signer = None if self._signer is None else self._signer.kid
+        return f"<KeySet signer={signer!r} keys={{{keys}}}>"
 
 
 def _load_jwk_set(value: object) -> dict[str, Any]:

@@ -101,6 +101,16 @@ def test_public_keys_verify_but_cannot_sign(make_jwk: JWKFactory) -> None:
     assert "private" in str(excinfo.value)
 
 
+def test_a_set_of_public_keys_only_verifies(make_jwk: JWKFactory) -> None:
+    pair = make_jwk("ES256", "a")
+    signing = KeySet.from_config({"keys": [pair]})
+    verifying = KeySet.from_config({"keys": [make_jwk("ES256", "a", public=True)]})
+    assert verify_with(verifying.get("a"), sign_with(signing.signer, {"a": 1})) == {"a": 1}
+    with pytest.raises(RuntimeError, match="^JWT_KEYS holds public keys only"):
+        verifying.signer  # noqa: B018
+    assert repr(verifying) == "<KeySet signer=None keys={'a': ES256}>"
+
+
 def test_unknown_signing_kid(make_jwk: JWKFactory) -> None:
     with pytest.raises(RuntimeError, match=r"^JWT_SIGNING_KEY_ID: .*'nope'.*known: 'kid-1'"):
         KeySet.from_config({"keys": [make_jwk("HS256")]}, "nope")

@@ -12,6 +12,7 @@ from flask_jwt_kit import (
     JWTManager,
     create_access_token,
     create_refresh_token,
+    get_jwks,
     get_unverified_jwt_headers,
 )
 from flask_jwt_kit.keys import generate_jwk
@@ -78,6 +79,21 @@ def test_token_without_kid_is_refused_with_a_clear_message(
     response = app.test_client().get("/protected", headers=bearer(token))
     assert response.status_code == 422
     assert response.json is not None and "kid" in response.json["msg"]
+
+
+def test_a_service_with_public_keys_only_verifies_and_cannot_sign(
+    make_app: AppFactory, es_key: dict[str, Any], rs_key: dict[str, Any]
+) -> None:
+    issuer = make_app(JWT_KEYS={"keys": [es_key, rs_key]}, JWT_SIGNING_KEY_ID="rs-2")
+    with issuer.app_context():
+        published = get_jwks()
+    # Another service, given only the published keys.
+    verifier = make_app(JWT_KEYS=published)
+    client = verifier.test_client()
+    token = token_for(issuer)
+    assert client.get("/protected", headers=bearer(token)).status_code == 200
+    with verifier.app_context(), pytest.raises(RuntimeError, match="JWT_KEYS holds public keys"):
+        create_access_token("alice")
 
 
 def test_a_key_only_verifies_its_own_algorithm(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import importlib.util
+import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -371,14 +372,24 @@ class _Reader:
         return value
 
     def seconds(self, key: str, *, positive: bool = False) -> float:
+        """A finite number of seconds, ``>= 0`` or, when *positive*, ``> 0``."""
         value = self.get(key)
         if isinstance(value, dt.timedelta):
             value = value.total_seconds()
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise RuntimeError(f"{key} must be a number of seconds (int, float or timedelta) >= 0")
-        if positive and value == 0:
-            raise RuntimeError(f"{key} must be more than 0 seconds")
-        return float(value)
+        number = math.nan
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            try:
+                number = float(value)
+            except OverflowError:  # an int past the largest float
+                number = math.inf
+        # Written so that NaN, which fails every comparison, fails it too.
+        if not (math.isfinite(number) and (number > 0 if positive else number >= 0)):
+            bound = "> 0" if positive else ">= 0"
+            raise RuntimeError(
+                f"{key} must be a finite number of seconds (int, float or timedelta) {bound}, "
+                f"not {value!r}"
+            )
+        return number
 
     def count(self, key: str, *, positive: bool = False) -> int:
         value = self.get(key)

@@ -254,6 +254,61 @@ def test_the_message_says_what_is_wrong(
     assert message in str(caught.value)
 
 
+#: Every setting that is a number of seconds, and whether 0 is refused.
+SECONDS_SETTINGS = {
+    "JWT_DECODE_LEEWAY": False,
+    "JWT_REFRESH_REUSE_GRACE": False,
+    "JWT_JWKS_MAX_AGE": False,
+    "JWT_JWKS_CACHE_SECONDS": False,
+    "JWT_JWKS_MIN_REFRESH_SECONDS": False,
+    "JWT_JWKS_FETCH_TIMEOUT": True,
+}
+
+
+@pytest.mark.parametrize("key", list(SECONDS_SETTINGS))
+@pytest.mark.parametrize(
+    "value",
+    [
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        10**400,
+        -1,
+        -0.5,
+        dt.timedelta(seconds=-1),
+        "x",
+        "10",
+        None,
+        True,
+    ],
+    ids=repr,
+)
+def test_seconds_must_be_finite_and_the_message_gives_the_range(
+    make_app: AppFactory, key: str, value: Any
+) -> None:
+    bound = "> 0" if SECONDS_SETTINGS[key] else ">= 0"
+    shown = value.total_seconds() if isinstance(value, dt.timedelta) else value
+    with pytest.raises(RuntimeError) as caught:
+        make_app(**{key: value})
+    assert str(caught.value) == (
+        f"{key} must be a finite number of seconds (int, float or timedelta) {bound}, not {shown!r}"
+    )
+
+
+@pytest.mark.parametrize("key", list(SECONDS_SETTINGS))
+def test_seconds_from_zero_or_more_than_zero(make_app: AppFactory, key: str) -> None:
+    name = key.removeprefix("JWT_").lower()
+    if SECONDS_SETTINGS[key]:
+        with pytest.raises(RuntimeError, match=f"^{key} must be .* > 0, not 0$"):
+            make_app(**{key: 0})
+    else:
+        assert getattr(state_of(make_app(**{key: 0})).settings, name) == 0
+    for value, expected in [(1.5, 1.5), (dt.timedelta(minutes=2), 120), (10**9, 1e9)]:
+        got = getattr(state_of(make_app(**{key: value})).settings, name)
+        # The Cache-Control max-age is whole seconds.
+        assert got == (int(expected) if key == "JWT_JWKS_MAX_AGE" else expected)
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [

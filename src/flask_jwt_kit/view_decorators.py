@@ -58,7 +58,9 @@ def verify_jwt_in_request(
     :param locations: where to look, overriding ``JWT_TOKEN_LOCATION``.
     :param verify_type: check the token type (access or refresh).
     :param skip_revocation_check: skip the store and ``token_in_blocklist_loader``.
-    :param scopes: scopes that must all be in the ``JWT_SCOPE_CLAIM`` claim.
+    :param scopes: scopes that must all be in the ``JWT_SCOPE_CLAIM`` claim: a
+        string (one scope, or several separated by spaces) or an iterable of
+        non-empty strings without whitespace.
     :returns: ``(header, claims)``, or ``None`` for an OPTIONS request or an
         optional view without a token.
     :raises JWTExtendedException: a check failed (answered by the error handlers).
@@ -164,11 +166,36 @@ def _is_fresh(fresh: Any, now: float) -> bool:
 
 
 def _scopes(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
+    """The scopes a ``scopes`` argument names, checked.
+
+    A string is one scope, or several separated by spaces; any other
+    iterable holds one scope per item.
+
+    :raises TypeError: *scopes* is neither, or an item is not a string.
+    :raises ValueError: an item is empty or holds whitespace, so that no
+        token could ever grant it.
+    """
     if scopes is None:
         return ()
     if isinstance(scopes, str):
         return tuple(scopes.split())
-    return tuple(scopes)
+    if not isinstance(scopes, Iterable) or isinstance(scopes, (bytes, bytearray)):
+        raise TypeError(
+            "the scopes argument must be a string or an iterable of strings, "
+            f"not {type(scopes).__name__}"
+        )
+    items = tuple(scopes)
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(
+                f"the scopes argument must hold strings only, not {type(item).__name__} ({item!r})"
+            )
+        if item.split() != [item]:
+            raise ValueError(
+                f"the scopes argument holds {item!r}, which no token can grant: each scope "
+                "must be a non-empty string without whitespace"
+            )
+    return items
 
 
 def _check_scopes(
@@ -204,6 +231,9 @@ def jwt_required(
     Always called with parentheses: ``@jwt_required()``. Works on plain and
     ``async def`` views. The arguments are those of
     :func:`verify_jwt_in_request`.
+
+    :raises TypeError: *scopes* is not a string or an iterable of strings.
+    :raises ValueError: an item of *scopes* is empty or holds whitespace.
     """
     if callable(optional):
         raise TypeError("jwt_required must be called: use @jwt_required(), with parentheses")

@@ -196,3 +196,67 @@ def test_async_view_with_scopes(app: Flask, client: FlaskClient) -> None:
 
     assert call(client, "/async", app, "read").status_code == 200
     assert call(client, "/async", app, "other").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("scopes", "error", "message"),
+    [
+        (5, TypeError, "must be a string or an iterable of strings, not int"),
+        (b"read", TypeError, "must be a string or an iterable of strings, not bytes"),
+        (["read", 5], TypeError, "must hold strings only, not int (5)"),
+        (("read", None), TypeError, "must hold strings only, not NoneType (None)"),
+        ([["read"]], TypeError, "must hold strings only, not list (['read'])"),
+        (["read write"], ValueError, "holds 'read write', which no token can grant"),
+        ([" "], ValueError, "holds ' ', which no token can grant"),
+        ([""], ValueError, "holds '', which no token can grant"),
+        (["read\t"], ValueError, "holds 'read\\t', which no token can grant"),
+        ((" read",), ValueError, "holds ' read', which no token can grant"),
+    ],
+    ids=repr,
+)
+def test_bad_scopes_are_refused_when_the_view_is_decorated(
+    scopes: Any, error: type[Exception], message: str
+) -> None:
+    # No application, no request: the mistake shows where the view is defined.
+    with pytest.raises(error) as caught:
+        jwt_required(scopes=scopes)
+    assert "the scopes argument" in str(caught.value)
+    assert message in str(caught.value)
+    if error is ValueError:
+        assert str(caught.value).endswith(
+            "each scope must be a non-empty string without whitespace"
+        )
+
+
+def test_verify_jwt_in_request_refuses_bad_scopes(app: Flask) -> None:
+    with app.test_request_context(), pytest.raises(TypeError, match="the scopes argument"):
+        verify_jwt_in_request(scopes=["read", 5])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("scopes", "required"),
+    [
+        ("read", ("read",)),
+        (" read  write ", ("read", "write")),
+        ("", ()),
+        (["read", "write"], ("read", "write")),
+        (("read", "a:b/c"), ("read", "a:b/c")),
+        ((s for s in ["read"]), ("read",)),
+        ([], ()),
+        (None, ()),
+    ],
+    ids=repr,
+)
+def test_valid_scopes_are_kept_as_they_were(
+    make_app: AppFactory, scopes: Any, required: tuple[str, ...]
+) -> None:
+    app = make_app()
+    view = jwt_required(scopes=scopes)(ok)
+    assert view.__jwt_required__["scopes"] == required  # type: ignore[attr-defined]
+    app.add_url_rule("/view", "view", view)
+    client = app.test_client()
+    for _ in range(2):  # a one-shot iterable serves every request
+        assert call(client, "/view", app, " ".join(required)).status_code == 200
+    if required:
+        response = call(client, "/view", app, "other")
+        assert response.json == {"msg": f"Missing required scope: {required[0]}"}

@@ -103,11 +103,12 @@ def register_security_schemes(
     return added
 
 
-def required_scopes(view_function: Callable[..., Any], method: str | None = None) -> list[str]:
+def required_scopes(view_function: Callable[..., Any], *, method: str | None = None) -> list[str]:
     """The scopes *view_function* requires (``[]`` when none, or when it is not protected).
 
     :param view_function: a Flask view function (a class-based view's too).
-    :param method: the HTTP method, to find the method of a class-based view.
+    :param method: the HTTP method, to find the method of a class-based view;
+        keyword-only, as in :func:`security_requirements`.
     """
     protection = _protection(view_function, method)
     return [] if protection is None else list(protection.scopes)
@@ -231,7 +232,7 @@ class JWTSecurityPlugin(BasePlugin):
                     if name not in spec.components.security_schemes:
                         spec.components.security_scheme(name, _SCHEMES[name](settings))
             operation["security"] = requirements
-            scopes = required_scopes(view, method.upper())
+            scopes = required_scopes(view, method=method.upper())
             if scopes:
                 operation[SCOPES_EXTENSION] = scopes
 

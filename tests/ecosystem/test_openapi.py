@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
@@ -248,10 +249,20 @@ class TestRequirements:
         # The method's own locations are where the token is read.
         assert self.requirements(app, "pets", method="POST") == [{COOKIE: ["pets"], CSRF: []}]
         assert self.requirements(app, "pets", method="DELETE")[0] == {HEADER: ["pets"]}
-        assert required_scopes(app.view_functions["pets"], "GET") == ["pets", "pets:read"]
+        assert required_scopes(app.view_functions["pets"], method="GET") == ["pets", "pets:read"]
         assert self.requirements(app, "owners", method="GET")[0] == {HEADER: []}
         assert self.requirements(app, "owners", method="HEAD")[0] == {HEADER: []}
         assert self.requirements(app, "owners") == []
+
+    def test_method_is_keyword_only_in_both(self, app: Flask) -> None:
+        view = app.view_functions["pets"]
+        for function, args in ((required_scopes, (view,)), (security_requirements, (view, app))):
+            parameter = inspect.signature(function).parameters["method"]
+            assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+            with pytest.raises(TypeError, match="positional argument"):
+                function(*args, "GET")  # type: ignore[call-arg]
+        assert required_scopes(view) == ["pets"]
+        assert security_requirements(view, app)[0] == {HEADER: ["pets"]}
 
     def test_current_app_by_default(self, app: Flask) -> None:
         with app.app_context():

@@ -163,6 +163,7 @@ def key_from_jwk(jwk: Mapping[str, Any], alg: str | None = None) -> Key:
     algorithm = _algorithm(alg)
     if jwk.get("use", "sig") != "sig":
         raise ValueError(f"key {kid!r} has 'use' {_short(jwk['use'])}; only 'sig' keys sign")
+    may_sign = _may_sign(kid, jwk.get("key_ops"))
     kty = jwk.get("kty")
     if not isinstance(kty, str) or kty not in _REQUIRED_MEMBERS:
         raise ValueError(
@@ -189,7 +190,7 @@ def key_from_jwk(jwk: Mapping[str, Any], alg: str | None = None) -> Key:
                 f"key {kid!r} is too short for {alg}: "
                 f"it needs at least {_HMAC_KEY_BYTES[alg]} bytes"
             )
-        return Key(kid, alg, kty, material, material, None)
+        return Key(kid, alg, kty, material if may_sign else None, material, None)
     private = "d" in jwk
     public = material.public_key() if private else material
     if kty == "RSA" and public.key_size < _RSA_MIN_BITS:
@@ -197,7 +198,21 @@ def key_from_jwk(jwk: Mapping[str, Any], alg: str | None = None) -> Key:
     exported = algorithm.to_jwk(public, as_dict=True)
     public_jwk = {"kty": kty, **{m: exported[m] for m in _PUBLIC_MEMBERS[kty]}}
     public_jwk.update(kid=kid, alg=alg, use="sig")
-    return Key(kid, alg, kty, material if private else None, public, public_jwk)
+    return Key(kid, alg, kty, material if private and may_sign else None, public, public_jwk)
+
+
+def _may_sign(kid: str, key_ops: object) -> bool:
+    """Whether ``key_ops`` (RFC 7517 4.3; absent: any) lets the key sign.
+
+    :raises ValueError: ``key_ops`` is malformed or does not allow ``verify``.
+    """
+    if key_ops is None:
+        return True
+    if not isinstance(key_ops, list) or not all(isinstance(op, str) for op in key_ops):
+        raise ValueError(f"key {kid!r} has 'key_ops' that is not a list of strings")
+    if "verify" not in key_ops:
+        raise ValueError(f"key {kid!r} has 'key_ops' without 'verify'; only signature keys serve")
+    return "sign" in key_ops
 
 
 def _algorithm(alg: object) -> Algorithm:

@@ -76,7 +76,8 @@ class KeySet:
         if self._signer.signing_key is None:
             raise RuntimeError(
                 f"JWT_SIGNING_KEY_ID: the signing key {signing_kid!r} in JWT_KEYS has no "
-                "private part ('d'); give the private JWK or pick another key"
+                "private part ('d'), or its 'key_ops' leave out 'sign'; give the private "
+                "JWK or pick another key"
             )
 
     @property

@@ -111,6 +111,36 @@ def test_a_set_of_public_keys_only_verifies(make_jwk: JWKFactory) -> None:
     assert repr(verifying) == "<KeySet signer=None keys={'a': ES256}>"
 
 
+@pytest.mark.parametrize("alg", ["RS256", "ES256", "EdDSA", "HS256"])
+def test_key_ops_decide_whether_a_key_signs(make_jwk: JWKFactory, alg: str) -> None:
+    both = {**make_jwk(alg, "a"), "key_ops": ["sign", "verify"]}
+    verify_only = {**make_jwk(alg, "a"), "key_ops": ["verify"]}
+    signer = KeySet.from_config({"keys": [both]}).signer
+    keys = KeySet.from_config({"keys": [verify_only]})
+    assert verify_with(keys.get("a"), sign_with(signer, {"a": 1})) == {"a": 1}
+    with pytest.raises(RuntimeError, match="public keys only"):
+        keys.signer  # noqa: B018
+    with pytest.raises(RuntimeError, match="JWT_SIGNING_KEY_ID.*no private part"):
+        KeySet.from_config({"keys": [verify_only]}, "a")
+    # The private part is never published, whatever key_ops say.
+    for published in keys.public_jwks()["keys"]:
+        assert not PRIVATE_MEMBERS & set(published)
+
+
+@pytest.mark.parametrize(
+    ("key_ops", "reason"),
+    [
+        (["sign"], "'key_ops' without 'verify'"),
+        (["encrypt", "decrypt"], "'key_ops' without 'verify'"),
+        ("verify", "not a list of strings"),
+        ([1], "not a list of strings"),
+    ],
+)
+def test_unusable_key_ops(make_jwk: JWKFactory, key_ops: Any, reason: str) -> None:
+    with pytest.raises(RuntimeError, match=reason):
+        KeySet.from_config({"keys": [{**make_jwk("ES256", "a"), "key_ops": key_ops}]})
+
+
 def test_unknown_signing_kid(make_jwk: JWKFactory) -> None:
     with pytest.raises(RuntimeError, match=r"^JWT_SIGNING_KEY_ID: .*'nope'.*known: 'kid-1'"):
         KeySet.from_config({"keys": [make_jwk("HS256")]}, "nope")

@@ -186,10 +186,10 @@ class RedisStore:
     :param clock: the current time, for TTLs (``time.time`` by default).
     :raises RuntimeError: when the redis package is not installed, or too
         old for Redis Cluster.
-    :raises ValueError: when a prefix for a cluster has no hash tag, or
-        the URL is malformed.
-    :raises UnusableURLOption: when a query parameter of the URL is one
-        that redis-py does not know or cannot use, or has a bad value.
+    :raises ValueError: when a prefix for a cluster has no hash tag, the URL
+        is malformed, or (``UnusableURLOption``, a subclass) a query
+        parameter of the URL is one that redis-py does not know or cannot
+        use, or has a bad value.
 
     .. versionadded:: 0.1
     .. versionchanged:: 0.1

@@ -138,9 +138,10 @@ def revoke_token(token: str | Mapping[str, Any] | None = None) -> None:
 def revoke_all_tokens(identity: Any) -> None:
     """Log *identity* out everywhere: revoke every token issued to it before now.
 
-    Tokens created after this call returns are accepted. Since ``iat`` counts
-    whole seconds, the call returns at the start of the next second: it may
-    take up to one second.
+    The revocation holds from the moment the call returns; tokens created
+    after it are accepted. Since ``iat`` counts whole seconds, the call waits
+    for the start of the next second, then writes: it may take up to one
+    second.
 
     :param identity: the identity as it appears in tokens (what
         :func:`~flask_jwt_kit.get_jwt_identity` returns). An object that is not
@@ -150,19 +151,20 @@ def revoke_all_tokens(identity: Any) -> None:
     """
     state = get_state()
     store = require_store(state, "revoke_all_tokens()")
+    key = store_identity(state, identity)
     # ``iat`` is a whole second, so a token issued earlier in this second
-    # cannot be told from one issued later: the cut-off is the next whole
-    # second, which revokes them all, and this call returns only once the
-    # clock has reached it, so every token created afterwards is accepted.
+    # cannot be told from one issued later: the cut-off is the start of the
+    # next second, which revokes them all. On the system clock the call
+    # waits for that second to begin before writing, so the revocation takes
+    # effect as the call returns and every token created afterwards is
+    # accepted. An injected clock (tests) is the caller's to move on.
     cutoff = float(math.floor(state.clock()) + 1)
+    if state.clock is system_time:
+        time.sleep(max(0.0, cutoff - system_time()))
     # One entry per identity, kept for good: a token created with a longer
     # expires_delta than the configured default must stay revoked too.
-    key = store_identity(state, identity)
     store.revoke_identity(key, cutoff, None)
     signals.token_revoked.send(state.app, kind="identity", value=key)
-    if state.clock is system_time:
-        # An injected clock (tests) is the caller's to move on.
-        time.sleep(max(0.0, cutoff - system_time()))
 
 
 def accepted_until(claims: Mapping[str, Any], leeway: float) -> float | None:

@@ -183,6 +183,20 @@ class JWTManager:
 
     # ------------------------------------------------------------------ errors
 
+    def _set_error_handler_callbacks(self, app: Any) -> None:
+        """Kept for code written against Flask-JWT-Extended (a Flask-RESTX recipe).
+
+        Applications called it with their ``flask_restx.Api`` so that the
+        extension's errors answered inside it. Here that happens without
+        it (see :mod:`flask_jwt_kit.restx`); given an ``Api``, this applies
+        the same arrangement at once, and given anything else (the app, a
+        blueprint) it does nothing: the answers are app-wide already.
+        """
+        if hasattr(app, "error_handlers") and hasattr(app, "namespaces"):
+            from .restx import defer_errors
+
+            defer_errors(app)
+
     def _register_error_handlers(self, app: Flask) -> None:
         cb = self.callbacks
 

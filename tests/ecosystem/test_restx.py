@@ -518,3 +518,18 @@ def test_deferring_twice_changes_nothing_and_keeps_the_apps_handler(clock: Clock
     assert api.error_handlers == handlers
     assert api.error_handlers[JWTExtendedException] is mine
     assert all(error in api.error_handlers for error in HANDLED_ERRORS)
+
+
+@pytest.mark.parametrize("target", ["api", "app"])
+def test_the_flask_jwt_extended_recipe_call_still_works(clock: Clock, target: str) -> None:
+    """Apps written for the original call ``jwt._set_error_handler_callbacks(api)``."""
+    app = Flask("restx")
+    app.config.update(TESTING=True, JWT_SECRET_KEY=SECRET, PROPAGATE_EXCEPTIONS=False)
+    jwt_manager = JWTManager(app, clock=clock)
+    api = Api(app)
+    add_resources(api)
+    jwt_manager._set_error_handler_callbacks(api if target == "api" else app)
+    if target == "api":
+        assert all(api.error_handlers.get(error) for error in HANDLED_ERRORS)
+    response = app.test_client().get("/r/protected")
+    assert (response.status_code, response.json) == (401, {"msg": "Missing Authorization Header"})

@@ -7,6 +7,16 @@ from typing import Any
 
 import jwt
 
+# Flask-JWT-Extended's ``utils`` module held the readers of the current
+# token too: code importing them from there keeps working.
+from .context import (
+    current_user,
+    get_current_user,
+    get_jwt,
+    get_jwt_header,
+    get_jwt_identity,
+    get_jwt_request_location,
+)
 from .state import get_state
 from .tokens import check_live, encode, verify
 
@@ -119,3 +129,42 @@ def get_jwks() -> dict[str, Any]:
     if keyset is None:
         return {"keys": []}
     return keyset.public_jwks()
+
+
+# Flask-JWT-Extended's ``utils`` module held the cookie helpers too: code
+# importing them from there keeps working. Looked up on use, as
+# :mod:`flask_jwt_kit.cookies` itself imports this module.
+_COOKIE_HELPERS = frozenset(
+    {
+        "set_access_cookies",
+        "set_refresh_cookies",
+        "unset_access_cookies",
+        "unset_jwt_cookies",
+        "unset_refresh_cookies",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _COOKIE_HELPERS:
+        from . import cookies
+
+        return getattr(cookies, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "create_access_token",
+    "create_refresh_token",
+    "current_user",
+    "decode_token",
+    "get_csrf_token",
+    "get_current_user",
+    "get_jti",
+    "get_jwks",
+    "get_jwt",
+    "get_jwt_header",
+    "get_jwt_identity",
+    "get_jwt_request_location",
+    "get_unverified_jwt_headers",
+]

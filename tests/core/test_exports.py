@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.resources
 import inspect
 import re
@@ -180,3 +181,45 @@ def test_public_functions_are_fully_annotated() -> None:
         assert signature.return_annotation is not inspect.Signature.empty, name
         for parameter in signature.parameters.values():
             assert parameter.annotation is not inspect.Parameter.empty, (name, parameter.name)
+
+
+#: Where Flask-JWT-Extended's own modules held the public names, which code
+#: written against it sometimes imports from.
+SUBMODULE_NAMES = {
+    "utils": [
+        "create_access_token",
+        "create_refresh_token",
+        "current_user",
+        "decode_token",
+        "get_csrf_token",
+        "get_current_user",
+        "get_jti",
+        "get_jwt",
+        "get_jwt_header",
+        "get_jwt_identity",
+        "get_jwt_request_location",
+        "get_unverified_jwt_headers",
+        "set_access_cookies",
+        "set_refresh_cookies",
+        "unset_access_cookies",
+        "unset_jwt_cookies",
+        "unset_refresh_cookies",
+    ],
+    "view_decorators": ["jwt_required", "verify_jwt_in_request"],
+}
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [(module, name) for module, names in SUBMODULE_NAMES.items() for name in names],
+)
+def test_names_import_from_the_original_submodules_too(module: str, name: str) -> None:
+    found = getattr(importlib.import_module(f"flask_jwt_kit.{module}"), name)
+    assert found is getattr(flask_jwt_kit, name)
+
+
+def test_an_unknown_name_of_utils_is_an_attribute_error() -> None:
+    from flask_jwt_kit import utils
+
+    with pytest.raises(AttributeError, match="has no attribute 'set_cookies'"):
+        utils.set_cookies  # noqa: B018

@@ -268,7 +268,9 @@ def decode(token: str, no_verify: bool) -> None:
     try:
         decoded = verify(state, settings, token)
         check_live(decoded, settings, now)
-        check_revoked(state, decoded)
+        # A diagnosis: "not revoked" only when the store said so, even
+        # where JWT_REVOCATION_FAIL_OPEN lets requests through.
+        check_revoked(state, decoded, may_fail_open=False)
     except jwt.ExpiredSignatureError:
         raise click.ClickException("Verification failed: Token has expired") from None
     except RevocationStoreUnavailable as exc:

@@ -298,8 +298,10 @@ def test_decode_revoked(store_app: Flask, run: Run) -> None:
     assert result.stderr == "Error: Verification failed: Token has been revoked\n"
 
 
-def test_decode_store_unreachable(make_app: AppFactory) -> None:
-    app = make_app(JWT_REVOCATION_STORE=UNREACHABLE_STORE)
+@pytest.mark.parametrize("fail_open", [False, True])
+def test_decode_store_unreachable(make_app: AppFactory, fail_open: bool) -> None:
+    # Failing open lets requests through; the command still says it cannot tell.
+    app = make_app(JWT_REVOCATION_STORE=UNREACHABLE_STORE, JWT_REVOCATION_FAIL_OPEN=fail_open)
     result = runner_for(app)("decode", new_token(app))
     assert result.exit_code == 1
     assert result.stderr.startswith(

@@ -35,7 +35,7 @@ from .exceptions import JWTExtendedException, RevocationStoreUnavailable
 from .keys import SUPPORTED_ALGORITHMS, add_key_to_file, generate_jwk
 from .sessions import list_sessions, revoke_session
 from .state import get_state
-from .tokens import check_live, verify
+from .tokens import check_live, unverified_header, verify
 from .utils import create_access_token, create_refresh_token, get_jwks
 
 #: Seconds in each unit ``--expires`` accepts.
@@ -247,7 +247,7 @@ def decode(token: str, no_verify: bool) -> None:
     after saying why.
     """
     try:
-        header = jwt.get_unverified_header(token)
+        header = unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
         raise click.ClickException(f"Malformed token: {exc}") from None

@@ -341,6 +341,7 @@ def verify(state: AppState, settings: Settings, token: Any) -> Decoded:
     if len(token) > settings.max_token_length:
         # Before any parsing or cryptography: a huge token costs nothing.
         raise JWTDecodeError(f"Token is too large (over {settings.max_token_length} characters)")
+    _ascii(token)
     if "=" in token:
         # RFC 7515 2: base64url without padding. PyJWT tolerates trailing
         # "=", which gives every token several spellings; one is enough.
@@ -368,7 +369,7 @@ def _verify_uncached(state: AppState, settings: Settings, token: str) -> tuple[D
     cacheable = True
     issuers = state.issuers
     if issuers is not None or callbacks.decode_key_loader is not None or state.keyset is not None:
-        header = _unverified_header(token)
+        header = unverified_header(token)
         unverified = (
             _unverified_claims(token)
             if (issuers is not None or callbacks.decode_key_loader is not None)
@@ -425,9 +426,21 @@ def _verify_uncached(state: AppState, settings: Settings, token: str) -> tuple[D
     return Decoded(header, claims, identity_claim, external), cacheable
 
 
-def _unverified_header(token: str) -> dict[str, Any]:
-    header = jwt.get_unverified_header(token)
+def unverified_header(token: Any) -> dict[str, Any]:
+    """The header of *token*, NOT verified: never trust it for decisions.
+
+    :raises jwt.DecodeError: the token is not an ASCII string, or malformed.
+    """
+    header = jwt.get_unverified_header(_ascii(token))
     return header
+
+
+def _ascii(token: Any) -> Any:
+    # A JWS is base64url and dots. Anything else (a lone surrogate from a
+    # JSON body, say) would make PyJWT's UTF-8 encoding raise, not refuse.
+    if isinstance(token, str) and not token.isascii():
+        raise jwt.DecodeError("Invalid token: not ASCII")
+    return token
 
 
 def _unverified_claims(token: str) -> dict[str, Any]:

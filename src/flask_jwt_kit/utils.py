@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import jwt
-
 # Flask-JWT-Extended's ``utils`` module held the readers of the current
 # token too: code importing them from there keeps working.
 from .context import (
@@ -18,7 +16,7 @@ from .context import (
     get_jwt_request_location,
 )
 from .state import get_state
-from .tokens import check_live, encode, verify
+from .tokens import check_live, encode, unverified_header, verify
 
 
 def create_access_token(
@@ -102,8 +100,7 @@ def get_unverified_jwt_headers(encoded_token: str) -> dict[str, Any]:
 
     :raises jwt.DecodeError: the token is malformed.
     """
-    header: dict[str, Any] = jwt.get_unverified_header(encoded_token)
-    return header
+    return unverified_header(encoded_token)
 
 
 def get_jti(encoded_token: str) -> str | None:

@@ -246,6 +246,8 @@ def test_decode_no_verify(store_app: Flask, run: Run, make_app: AppFactory) -> N
         ("abc", "Not enough segments"),
         ("a.b.c", "Invalid header padding"),
         ("", "Not enough segments"),
+        # An argument of undecodable bytes reaches Python as lone surrogates.
+        ("eyJhbGciOiJIUzI1NiJ9.e30.\udcff", "Invalid token: not ASCII"),
     ],
 )
 def test_decode_malformed(run: Run, token: str, reason: str) -> None:

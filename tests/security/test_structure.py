@@ -557,3 +557,26 @@ def test_token_just_over_the_configured_limit(make_app: AppFactory, clock: Clock
     assert app.test_client().get("/protected", headers=bearer(small)).status_code == 200
     padded = access_token(app, additional_claims={"pad": "x" * 400})
     assert "too large" in _refused(app, padded)
+
+
+@pytest.mark.parametrize("setup", ["plain", "decode_key_loader", "key_set"])
+@pytest.mark.parametrize("bad", ["\ud800", "\udfff", "é", "\u2028", "\x80"])
+def test_a_token_that_is_not_ascii_is_refused(make_app: AppFactory, setup: str, bad: str) -> None:
+    """JSON bodies can carry any string, lone surrogates included: never a 500."""
+    from flask_jwt_kit import get_unverified_jwt_headers
+    from flask_jwt_kit.keys import generate_jwk
+
+    config: dict[str, Any] = {"JWT_TOKEN_LOCATION": ["json"], "PROPAGATE_EXCEPTIONS": False}
+    if setup == "key_set":
+        config["JWT_KEYS"] = {"keys": [generate_jwk("ES256", kid="k")]}
+    app = make_app(TESTING=False, **config)
+    if setup == "decode_key_loader":
+        manager: JWTManager = app.extensions["flask-jwt-kit"]
+        manager.decode_key_loader(lambda header, claims: SECRET)
+    token = f"eyJhbGciOiJIUzI1NiJ9.e30.{bad}abc"
+    for path in ("/protected", "/optional"):
+        response = app.test_client().post(path, json={"access_token": token})
+        assert response.status_code == 422
+        assert response.get_json() == {"msg": "Invalid token: not ASCII"}
+    with pytest.raises(jwt.DecodeError, match="not ASCII"):
+        get_unverified_jwt_headers(token)

@@ -417,7 +417,9 @@ def http_fetch(url: str, timeout: float, *, max_bytes: int = MAX_RESPONSE_BYTES)
     chunks: list[bytes] = []
     size = 0
     with _opener().open(request, timeout=timeout) as response:
-        while chunk := response.read(min(65536, max_bytes + 1 - size)):
+        # read1: what one receive brings, so that a server dripping a byte
+        # at a time is checked against the deadline after each of them.
+        while chunk := response.read1(min(65536, max_bytes + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > max_bytes:

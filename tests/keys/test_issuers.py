@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import socket
 import threading
 import time
 import urllib.error
@@ -751,6 +752,35 @@ def test_http_fetch_gives_up_after_the_timeout(
     monkeypatch.setattr(issuers_module, "time", SlowTime)
     with pytest.raises(TimeoutError, match="longer than 5 seconds"):
         issuers_module.http_fetch(oidc_provider.jwks_uri, 5)
+
+
+def test_http_fetch_gives_up_on_a_server_that_drips() -> None:
+    """A body sent a byte at a time: each read is quick, the whole is not."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+            while not stop.wait(0.05):
+                try:
+                    connection.sendall(b" ")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=drip)
+    thread.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeoutError, match="longer than 0.5 seconds"):
+            issuers_module.http_fetch(f"http://127.0.0.1:{server.getsockname()[1]}/jwks", 0.5)
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+    # The drip would last 250 s (100,000 bytes, 20 a second).
+    assert time.monotonic() - started < 5
 
 
 # -- any answer -------------------------------------------------------------------------------

@@ -140,8 +140,10 @@ def unchanged(config: Mapping[str, Any], taken: tuple[Any, ...] | None) -> bool:
 
 def _freeze(value: Any) -> Any:
     # Immutable values are kept as they are (identity compares them for
-    # free); mutable ones are copied so a later in-place edit differs.
-    if isinstance(value, (list, dict, set, bytearray)):
+    # free); mutable ones are copied so a later in-place edit differs. A
+    # tuple may hold mutable values (a tuple of issuer dicts): deepcopy
+    # returns a tuple of immutables itself, and copies the others.
+    if isinstance(value, (list, dict, set, bytearray, tuple)):
         return copy.deepcopy(value)
     return value
 
@@ -306,11 +308,11 @@ class Settings:
             refresh_token_rotation=c.flag("JWT_REFRESH_TOKEN_ROTATION"),
             refresh_reuse_grace=c.seconds("JWT_REFRESH_REUSE_GRACE"),
             implicit_refresh=implicit,
-            keys=c.get("JWT_KEYS"),
+            keys=c.copied("JWT_KEYS"),
             signing_key_id=c.optional_string("JWT_SIGNING_KEY_ID"),
             jwks_url_rule=c.optional_string("JWT_JWKS_URL_RULE"),
             jwks_max_age=int(c.seconds("JWT_JWKS_MAX_AGE")),
-            trusted_issuers=c.get("JWT_TRUSTED_ISSUERS"),
+            trusted_issuers=c.copied("JWT_TRUSTED_ISSUERS"),
             jwks_cache_seconds=c.seconds("JWT_JWKS_CACHE_SECONDS"),
             jwks_min_refresh_seconds=c.seconds("JWT_JWKS_MIN_REFRESH_SECONDS"),
             jwks_fetch_timeout=c.seconds("JWT_JWKS_FETCH_TIMEOUT", positive=True),
@@ -350,6 +352,11 @@ class _Reader:
         if key in self._config:
             return self._config[key]
         return DEFAULTS.get(key)
+
+    def copied(self, key: str) -> Any:
+        """The value, copied if mutable: an in-place edit of ``app.config``
+        later differs from it, so what was built from it is rebuilt."""
+        return _freeze(self.get(key))
 
     def string(self, key: str, *, empty: bool = True) -> str:
         value = self.get(key)

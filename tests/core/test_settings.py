@@ -482,6 +482,32 @@ def test_mutable_values_are_watched_for_in_place_edits(make_app: AppFactory) -> 
     assert state.settings.csrf_methods == frozenset({"POST", "GET"})
 
 
+def test_in_place_edits_inside_a_tuple_are_watched_too(make_app: AppFactory) -> None:
+    entry = {"issuer": "https://idp.example", "audience": "api", "algorithms": ["RS256"]}
+    app = make_app(JWT_TRUSTED_ISSUERS=(entry,))
+    state = state_of(app)
+    first = state.settings
+    assert state.settings is first
+    entry["audience"] = "other-api"
+    assert state.settings is not first
+    issuers = state.issuers
+    assert issuers is not None
+    assert issuers.config("https://idp.example").audience == "other-api"
+
+
+def test_in_place_edits_of_the_key_set_apply(make_app: AppFactory) -> None:
+    from flask_jwt_kit.keys import generate_jwk
+
+    keys = {"keys": [generate_jwk("ES256", kid="old")]}
+    app = make_app(JWT_KEYS=keys)
+    state = state_of(app)
+    assert state.keyset is not None and "new" not in state.keyset
+    keys["keys"].insert(0, generate_jwk("ES256", kid="new"))
+    with app.app_context():
+        token = create_access_token("a")
+    assert jwt.get_unverified_header(token)["kid"] == "new"
+
+
 def test_switching_token_location_applies_inside_an_open_request(make_app: AppFactory) -> None:
     app = make_app()
     with app.app_context():

@@ -72,12 +72,14 @@ def check_revoked(state: AppState, decoded: Decoded, *, may_fail_open: bool = Tr
     header, claims = decoded.header, decoded.claims
     store = state.store
     if store is not None:
-        identity = claims.get(decoded.identity_claim)
+        # Verified tokens always hold the identity claim; a null one
+        # (JWT_VERIFY_SUB off) is "null", as revoke_all_tokens(None) records it.
+        identity = identity_key(claims.get(decoded.identity_claim))
         iat = claims.get("iat")
         try:
             revoked = store.is_revoked(
                 _text(claims.get("jti")),
-                None if identity is None else identity_key(identity),
+                identity,
                 _text(claims.get("sid")),
                 float(iat) if iat is not None else None,
             )

@@ -243,6 +243,7 @@ def test_token_made_right_after_the_logout_works_on_the_real_clock(store_url: st
         pytest.param(42, "42", 43, id="int"),
         pytest.param({"id": 1, "org": "x"}, {"org": "x", "id": 1}, {"id": 1}, id="dict"),
         pytest.param(["a", 1], ["a", 1], [1, "a"], id="list"),
+        pytest.param(None, "null", "None", id="null"),
     ],
 )
 def test_revoke_all_tokens_of_non_string_identities(

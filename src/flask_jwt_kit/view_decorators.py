@@ -165,6 +165,16 @@ def _is_fresh(fresh: Any, now: float) -> bool:
     return isinstance(fresh, (int, float)) and now < fresh
 
 
+class _Scopes(tuple[str, ...]):
+    """Scopes already checked by :func:`_scopes`: ``jwt_required`` checks its
+    argument once, and each request then passes it on as it is."""
+
+    __slots__ = ()
+
+
+_NO_SCOPES = _Scopes()
+
+
 def _scopes(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
     """The scopes a ``scopes`` argument names, checked.
 
@@ -175,10 +185,12 @@ def _scopes(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
     :raises ValueError: an item is empty or holds whitespace, so that no
         token could ever grant it.
     """
+    if type(scopes) is _Scopes:
+        return scopes
     if scopes is None:
-        return ()
+        return _NO_SCOPES
     if isinstance(scopes, str):
-        return tuple(scopes.split())
+        return _Scopes(scopes.split())
     if not isinstance(scopes, Iterable) or isinstance(scopes, (bytes, bytearray)):
         raise TypeError(
             "the scopes argument must be a string or an iterable of strings, "
@@ -195,7 +207,7 @@ def _scopes(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
                 f"the scopes argument holds {item!r}, which no token can grant: each scope "
                 "must be a non-empty string without whitespace"
             )
-    return items
+    return _Scopes(items)
 
 
 def _check_scopes(

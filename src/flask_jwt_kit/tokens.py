@@ -369,7 +369,7 @@ def _verify_uncached(state: AppState, settings: Settings, token: str) -> tuple[D
     cacheable = True
     issuers = state.issuers
     if issuers is not None or callbacks.decode_key_loader is not None or state.keyset is not None:
-        header = unverified_header(token)
+        header = _unverified_header(token)  # verify() checked it is ASCII
         unverified = (
             _unverified_claims(token)
             if (issuers is not None or callbacks.decode_key_loader is not None)
@@ -431,7 +431,11 @@ def unverified_header(token: Any) -> dict[str, Any]:
 
     :raises jwt.DecodeError: the token is not an ASCII string, or malformed.
     """
-    header = jwt.get_unverified_header(_ascii(token))
+    return _unverified_header(_ascii(token))
+
+
+def _unverified_header(token: Any) -> dict[str, Any]:
+    header = jwt.get_unverified_header(token)
     return header
 
 

@@ -40,16 +40,28 @@ class RequestJWT:
     redemption: Redemption | None = None
 
 
+def resolved(proxy: Any) -> Any:
+    """The object behind a Flask context proxy (``request``, ``g``, ``current_app``).
+
+    Reading attributes through a proxy costs several times more than one
+    lookup of the object behind it: the request path resolves each proxy
+    once and then works on the object.
+
+    :raises RuntimeError: outside of the context the proxy needs.
+    """
+    return proxy._get_current_object()
+
+
 def set_request_jwt(value: RequestJWT) -> None:
     """Store the request's token state (after all checks passed)."""
-    setattr(g, _G_KEY, value)
+    setattr(resolved(g), _G_KEY, value)
 
 
 def request_jwt() -> RequestJWT | None:
     """The current request's token state, or ``None`` when nothing was verified."""
     if not has_request_context():
         return None
-    value: RequestJWT | None = g.get(_G_KEY)
+    value: RequestJWT | None = resolved(g).get(_G_KEY)
     return value
 
 

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from flask import Config
+
 from .jwk import KTY_OF_ALG
 
 #: Token locations a view may read from.
@@ -111,31 +113,160 @@ def defaults() -> dict[str, Any]:
     return copy.deepcopy(DEFAULTS)
 
 
-def snapshot(config: Mapping[str, Any]) -> tuple[Any, ...] | None:
+#: Where a watched config keeps its count of writes.
+_WRITES = "_flask_jwt_kit_writes"
+
+
+class _WatchedConfig(Config):
+    """A :class:`flask.Config` that counts writes to itself.
+
+    :func:`watch` gives an application's config this class, so that the
+    per-use "has the config changed?" check is one comparison of counts
+    instead of a look at every watched key. Every way of writing to a
+    ``Config`` goes through one of these methods (``from_object``,
+    ``from_mapping`` and friends call ``__setitem__``; ``mock.patch.dict``
+    calls ``update`` and ``clear``). Values edited in place (a list, a dict)
+    are not writes: :func:`unchanged` compares those every time.
+    """
+
+    def _wrote(self) -> None:
+        self.__dict__[_WRITES] = self.__dict__.get(_WRITES, 0) + 1
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        try:
+            super().__setitem__(key, value)
+        finally:
+            self._wrote()
+
+    def __delitem__(self, key: str) -> None:
+        try:
+            super().__delitem__(key)
+        finally:
+            self._wrote()
+
+    def __ior__(self, other: Any) -> _WatchedConfig:  # type: ignore[misc]
+        try:
+            super().__ior__(other)
+        finally:
+            self._wrote()
+        return self
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().update(*args, **kwargs)
+        finally:
+            self._wrote()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        try:
+            return super().setdefault(key, default)
+        finally:
+            self._wrote()
+
+    def pop(self, key: str, *default: Any) -> Any:
+        try:
+            return super().pop(key, *default)
+        finally:
+            self._wrote()
+
+    def popitem(self) -> tuple[str, Any]:
+        try:
+            return super().popitem()
+        finally:
+            self._wrote()
+
+    def clear(self) -> None:
+        try:
+            super().clear()
+        finally:
+            self._wrote()
+
+
+# repr(app.config) stays "<Config {...}>"; pickle finds the class by __qualname__.
+_WatchedConfig.__name__ = "Config"
+
+
+def watch(config: Mapping[str, Any]) -> None:
+    """Let *config* count its writes, when it is a plain :class:`flask.Config`.
+
+    Other mappings (another ``config_class``, a dict put in place of
+    ``app.config``) keep working: :func:`unchanged` then compares every
+    watched key on each use.
+    """
+    if type(config) is Config:
+        config.__class__ = _WatchedConfig
+
+
+def _writes(config: Mapping[str, Any]) -> int | None:
+    if type(config) is not _WatchedConfig:
+        return None
+    writes: int = config.__dict__.get(_WRITES, 0)
+    return writes
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """The watched values of a config, in a form that detects in-place changes."""
+
+    #: The config object read (``app.config`` may be replaced).
+    config: Mapping[str, Any]
+    #: Its write count when read; ``None`` when it does not count writes.
+    writes: int | None
+    #: Every watched value, in :data:`WATCHED_KEYS` order; mutable ones copied.
+    values: tuple[Any, ...]
+    #: Reads the watched values that can change in place (``None``: there are none).
+    read_mutable: Callable[[Mapping[str, Any]], Any] | None
+    #: What :attr:`read_mutable` read, copied.
+    mutable: Any
+
+
+def snapshot(config: Mapping[str, Any]) -> Snapshot | None:
     """The watched values of *config*, in a form that detects in-place changes.
 
     Returns ``None`` when a watched key is absent (the caller then rebuilds).
     """
+    # The count is read first: a write while the values are read shows later.
+    writes = _writes(config)
     try:
-        values = _read_watched(config)
+        values = tuple(_freeze(v) for v in _read_watched(config))
     except KeyError:
         return None
-    return tuple(_freeze(v) for v in values)
+    by_key = dict(zip(WATCHED_KEYS, values, strict=True))
+    mutable = [key for key, value in by_key.items() if _is_container(value)]
+    read_mutable = operator.itemgetter(*mutable) if mutable else None
+    taken = read_mutable(by_key) if read_mutable else None
+    return Snapshot(config, writes, values, read_mutable, taken)
 
 
-def unchanged(config: Mapping[str, Any], taken: tuple[Any, ...] | None) -> bool:
+def unchanged(config: Mapping[str, Any], taken: Snapshot | None) -> bool:
     """Whether *config* still holds the values recorded in *taken*.
 
-    This runs on every use of the settings, so it compares one tuple: the
-    identity shortcut of tuple comparison makes unchanged scalars free, and
-    mutable values were copied by :func:`snapshot` so in-place edits show.
+    This runs on every use of the settings. A config that counts its writes
+    and was not written to only needs its containers compared (they may be
+    edited in place); otherwise every watched value is compared, in one tuple
+    comparison whose identity shortcut makes unchanged scalars free.
     """
-    if taken is None:
+    if taken is None or config is not taken.config:
+        # A new config object (``app.config`` replaced): rebuilding once
+        # lets it count its writes too.
         return False
+    writes = _writes(config)
     try:
-        return bool(_read_watched(config) == taken)
+        if writes is not None and writes == taken.writes:
+            read = taken.read_mutable
+            return read is None or bool(read(config) == taken.mutable)
+        same = bool(_read_watched(config) == taken.values)
     except KeyError:
         return False
+    if same:
+        # Written to, but not where it matters (or back to the same values):
+        # the next use takes the short path again.
+        taken.writes = writes
+    return same
+
+
+def _is_container(value: Any) -> bool:
+    return isinstance(value, (list, dict, set, bytearray, tuple))
 
 
 def _freeze(value: Any) -> Any:
@@ -143,7 +274,7 @@ def _freeze(value: Any) -> Any:
     # free); mutable ones are copied so a later in-place edit differs. A
     # tuple may hold mutable values (a tuple of issuer dicts): deepcopy
     # returns a tuple of immutables itself, and copies the others.
-    if isinstance(value, (list, dict, set, bytearray, tuple)):
+    if _is_container(value):
         return copy.deepcopy(value)
     return value
 

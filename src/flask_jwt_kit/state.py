@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from flask.json.provider import DefaultJSONProvider
 
 from . import settings as settings_module
+from .context import resolved
 from .settings import MINIMUM_SECRET_LENGTH, Settings
 from .tokens import DecodeCache, PreparedKeys, json_encoder_for, new_id
 
@@ -114,7 +115,7 @@ class AppState:
         self.store: RevocationStore | None = None
         self._owns_store = False
         self._settings: Settings | None = None
-        self._snapshot: tuple[Any, ...] | None = None
+        self._snapshot: settings_module.Snapshot | None = None
         self._callbacks_version = -1
         self._lock = threading.RLock()
         self._warned_secrets: set[Any] = set()
@@ -139,6 +140,7 @@ class AppState:
         """
         with self._lock:
             config = self.app.config
+            settings_module.watch(config)
             snapshot = settings_module.snapshot(config)
             new = Settings.from_config(config)
             old = self._settings
@@ -255,7 +257,7 @@ def get_state(app: Flask | None = None) -> AppState:
 
     :raises RuntimeError: no :class:`~flask_jwt_kit.JWTManager` is bound to the app.
     """
-    target = current_app if app is None else app
+    target = resolved(current_app) if app is None else app
     try:
         state: AppState = target.extensions[STATE_KEY]
     except KeyError:

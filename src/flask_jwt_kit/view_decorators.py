@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar, cast
 
 import jwt
-from flask import request
+from flask import Request, request
 
 from . import signals
 from .blocklist import check_revoked
-from .context import RequestJWT, set_request_jwt
+from .context import RequestJWT, resolved, set_request_jwt
 from .exceptions import (
     FreshTokenRequired,
     InsufficientScopeError,
@@ -66,13 +66,15 @@ def verify_jwt_in_request(
     :raises JWTExtendedException: a check failed (answered by the error handlers).
     :raises jwt.InvalidTokenError: the token is invalid or expired.
     """
-    if request.method == "OPTIONS":
+    current = resolved(request)
+    if current.method == "OPTIONS":
         return None
     state = get_state()
     settings = state.settings
     required_scopes = _scopes(scopes)
     try:
         return _verify(
+            current,
             state,
             settings,
             optional,
@@ -90,6 +92,7 @@ def verify_jwt_in_request(
 
 
 def _verify(
+    current: Request,
     state: AppState,
     settings: Settings,
     optional: bool,
@@ -101,7 +104,7 @@ def _verify(
     scopes: tuple[str, ...],
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     try:
-        found = find_token(request, settings, locations, refresh)
+        found = find_token(current, settings, locations, refresh)
     except NoAuthorizationError:
         if not optional:
             raise
@@ -143,10 +146,11 @@ def _verify(
         # Single-use refresh tokens are consumed here, after every other
         # check passed, so that no refresh view accepts one twice.
         redemption = redeem(state, settings, header, claims, now)
-    # Handing out copies keeps the cached entry safe from views that edit claims.
+    # verify() handed out dicts of this request's own (the decode cache
+    # keeps its copy): views may edit them.
     result = RequestJWT(
-        dict(header),
-        dict(claims),
+        header,
+        claims,
         identity,
         found.location,
         user,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context, request
 from werkzeug.local import LocalProxy
 
 if TYPE_CHECKING:
@@ -40,28 +40,24 @@ class RequestJWT:
     redemption: Redemption | None = None
 
 
-def resolved(proxy: Any) -> Any:
-    """The object behind a Flask context proxy (``request``, ``g``, ``current_app``).
-
-    Reading attributes through a proxy costs several times more than one
-    lookup of the object behind it: the request path resolves each proxy
-    once and then works on the object.
-
-    :raises RuntimeError: outside of the context the proxy needs.
-    """
-    return proxy._get_current_object()
+#: Flask's context proxies, typed as proxies: the request path looks up the
+#: object behind each once (``_get_current_object()``, 0.3 µs) and reads
+#: that, as each attribute read through a proxy costs several times more.
+request_proxy: Any = request
+app_proxy: Any = current_app
+g_proxy: Any = g
 
 
 def set_request_jwt(value: RequestJWT) -> None:
     """Store the request's token state (after all checks passed)."""
-    setattr(resolved(g), _G_KEY, value)
+    setattr(g_proxy._get_current_object(), _G_KEY, value)
 
 
 def request_jwt() -> RequestJWT | None:
     """The current request's token state, or ``None`` when nothing was verified."""
     if not has_request_context():
         return None
-    value: RequestJWT | None = resolved(g).get(_G_KEY)
+    value: RequestJWT | None = g_proxy._get_current_object().get(_G_KEY)
     return value
 
 

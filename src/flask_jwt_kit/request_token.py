@@ -91,15 +91,40 @@ def from_headers(request: Request, settings: Settings, refresh: bool) -> Found:
     if len(value) > settings.max_token_length + _HEADER_SLACK:
         # Refused before any splitting: a huge header costs nothing.
         raise JWTDecodeError(f"Token is too large (over {settings.max_token_length} characters)")
+    types = settings.header_types
+    kind, _, token = value.partition(" ")
+    if (
+        kind in types
+        and token.isascii()
+        and token.isprintable()
+        and " " not in token
+        and "," not in token
+        and token
+    ):
+        # The usual "Bearer <JWT>": one space, a token without whitespace or
+        # commas, which token_in_header finds too, at twice the cost.
+        return Found(token, "headers")
+    return Found(token_in_header(value, name, types), "headers")
+
+
+def token_in_header(value: str, name: str, types: tuple[str, ...]) -> str:
+    """The token in the header *name*'s *value*, by the full rules.
+
+    Whitespace and commas around are ignored; of comma-separated
+    credentials, exactly one must have a type in *types* (no *types*: the
+    header holds the token alone).
+
+    :raises NoAuthorizationError: no token of such a type.
+    :raises InvalidHeaderError: the credential is not ``<type> <token>``.
+    """
     value = value.strip().strip(",")
     if not value:
         raise NoAuthorizationError(f"Missing {name} Header")
-    types = settings.header_types
     if not types:
         words = value.split()
         if len(words) != 1:
             raise InvalidHeaderError(f"Bad {name} header. Expected '{name}: <JWT>'")
-        return Found(words[0], "headers")
+        return words[0]
     if "," in value:
         candidates = [part.split() for part in _COMMA_SPLIT.split(value)]
     else:
@@ -114,7 +139,7 @@ def from_headers(request: Request, settings: Settings, refresh: bool) -> Found:
     words = matches[0]
     if len(words) != 2:
         raise InvalidHeaderError(f"Bad {name} header. Expected '{name}: {words[0]} <JWT>'")
-    return Found(words[1], "headers")
+    return words[1]
 
 
 @functools.lru_cache(maxsize=64)

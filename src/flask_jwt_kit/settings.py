@@ -250,7 +250,8 @@ def unchanged(config: Mapping[str, Any], taken: Snapshot | None) -> bool:
         # A new config object (``app.config`` replaced): rebuilding once
         # lets it count its writes too.
         return False
-    writes = _writes(config)
+    # _writes(config), inlined: this runs on every use.
+    writes = config.__dict__.get(_WRITES, 0) if type(config) is _WatchedConfig else None
     try:
         if writes is not None and writes == taken.writes:
             read = taken.read_mutable

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app
+from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from . import settings as settings_module
-from .context import resolved
+from .context import app_proxy
 from .settings import MINIMUM_SECRET_LENGTH, Settings
 from .tokens import DecodeCache, PreparedKeys, json_encoder_for, new_id
 
@@ -257,7 +257,7 @@ def get_state(app: Flask | None = None) -> AppState:
 
     :raises RuntimeError: no :class:`~flask_jwt_kit.JWTManager` is bound to the app.
     """
-    target = resolved(current_app) if app is None else app
+    target = app_proxy._get_current_object() if app is None else app
     try:
         state: AppState = target.extensions[STATE_KEY]
     except KeyError:

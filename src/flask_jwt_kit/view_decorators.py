@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar, cast
 
 import jwt
-from flask import Request, request
+from flask import Request
 
 from . import signals
 from .blocklist import check_revoked
-from .context import RequestJWT, resolved, set_request_jwt
+from .context import RequestJWT, request_proxy, set_request_jwt
 from .exceptions import (
     FreshTokenRequired,
     InsufficientScopeError,
@@ -66,12 +66,13 @@ def verify_jwt_in_request(
     :raises JWTExtendedException: a check failed (answered by the error handlers).
     :raises jwt.InvalidTokenError: the token is invalid or expired.
     """
-    current = resolved(request)
+    current: Request = request_proxy._get_current_object()
     if current.method == "OPTIONS":
         return None
     state = get_state()
     settings = state.settings
-    required_scopes = _scopes(scopes)
+    # jwt_required passes its arguments checked already: no call then.
+    required_scopes = scopes if type(scopes) is _Scopes else _scopes(scopes)
     try:
         return _verify(
             current,
@@ -80,7 +81,7 @@ def verify_jwt_in_request(
             optional,
             fresh,
             refresh,
-            normalise_locations(locations, settings),
+            normalise_locations(locations, settings) if locations else settings.token_location,
             verify_type,
             skip_revocation_check,
             required_scopes,
@@ -189,8 +190,6 @@ def _scopes(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
     :raises ValueError: an item is empty or holds whitespace, so that no
         token could ever grant it.
     """
-    if type(scopes) is _Scopes:
-        return scopes
     if scopes is None:
         return _NO_SCOPES
     if isinstance(scopes, str):

@@ -343,6 +343,12 @@ def verify(state: AppState, settings: Settings, token: Any) -> Decoded:
             raise jwt.DecodeError("Invalid token: not ASCII") from None
     if not isinstance(token, str):
         raise jwt.DecodeError("Invalid token type: a token must be a string")
+    cache = state.decode_cache
+    hit = cache.get(token)
+    if hit is not None:
+        # It passed every check below when it was put there, and the cache
+        # is replaced whenever the settings change.
+        return hit
     if len(token) > settings.max_token_length:
         # Before any parsing or cryptography: a huge token costs nothing.
         raise JWTDecodeError(f"Token is too large (over {settings.max_token_length} characters)")
@@ -353,10 +359,6 @@ def verify(state: AppState, settings: Settings, token: Any) -> Decoded:
         # RFC 7515 2: base64url without padding. PyJWT tolerates trailing
         # "=", which gives every token several spellings; one is enough.
         raise jwt.DecodeError("Invalid token: base64url padding is not allowed")
-    cache = state.decode_cache
-    hit = cache.get(token)
-    if hit is not None:
-        return hit
     try:
         decoded, cacheable = _verify_uncached(state, settings, token)
     except RecursionError:  # pragma: no cover - recent PyJWT turns it into DecodeError itself

@@ -175,8 +175,9 @@ def run(impls: Sequence[str], seconds: int, rounds: int) -> dict[str, dict[str, 
     microseconds of the worker per request, which other work on the
     machine disturbs less than throughput). A server per implementation
     runs throughout; the ``wrk`` runs take turns (each implementation's
-    ``/open`` then ``/protected``, the order of implementations swapping
-    each round), so that a slow spell of the machine falls on all of them.
+    ``/open`` and ``/protected``, the order of implementations and of the
+    two endpoints swapping each round), so that a slow spell of the machine
+    falls on all of them.
     """
     with ExitStack() as stack:
         servers = {impl: stack.enter_context(gunicorn(impl)) for impl in impls}
@@ -186,10 +187,13 @@ def run(impls: Sequence[str], seconds: int, rounds: int) -> dict[str, dict[str, 
             wrk(f"{server.base}/protected", tokens[impl], 1)
         found: dict[str, dict[str, list[float]]] = {impl: {} for impl in impls}
         for number in range(rounds):
+            # ABBA: the implementations, and the two endpoints, swap order
+            # each round, so neither always runs first after the other's turn.
             order = list(impls) if number % 2 == 0 else list(reversed(impls))
+            paths = ("open", "protected") if number % 2 == 0 else ("protected", "open")
             for impl in order:
                 server = servers[impl]
-                for path in ("open", "protected"):
+                for path in paths:
                     before = server.worker_cpu()
                     rate, count = wrk(f"{server.base}/{path}", tokens[impl], seconds)
                     cpu = (server.worker_cpu() - before) / count * 1e6

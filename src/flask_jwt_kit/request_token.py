@@ -92,18 +92,12 @@ def from_headers(request: Request, settings: Settings, refresh: bool) -> Found:
         # Refused before any splitting: a huge header costs nothing.
         raise JWTDecodeError(f"Token is too large (over {settings.max_token_length} characters)")
     types = settings.header_types
-    kind, _, token = value.partition(" ")
-    if (
-        kind in types
-        and token.isascii()
-        and token.isprintable()
-        and " " not in token
-        and "," not in token
-        and token
-    ):
-        # The usual "Bearer <JWT>": one space, a token without whitespace or
-        # commas, which token_in_header finds too, at twice the cost.
-        return Found(token, "headers")
+    if "," not in value:
+        # The usual "Bearer <JWT>": what token_in_header finds in a value
+        # without commas, at half the cost (no stripping, no second pass).
+        words = value.split()
+        if len(words) == 2 and words[0] in types:
+            return Found(words[1], "headers")
     return Found(token_in_header(value, name, types), "headers")
 
 

@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if "server" not in args.skip:
         if server.wrk_available():
-            seconds, rounds = (1, 1) if args.quick else (3, 11)
+            seconds, rounds = (1, 1) if args.quick else (2, 21)
             _progress(f"gunicorn + wrk: {rounds} rounds x {len(impls)} x 2 x {seconds} s")
             for impl, found in server.run(impls, seconds, rounds).items():
                 samples[impl].update(found)

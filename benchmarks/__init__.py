@@ -13,6 +13,7 @@ Modules, one part each:
 ``timing``      rounds of timed calls, medians and spreads
 ``inprocess``   create, decode and test-client requests (one process per implementation)
 ``server``      gunicorn with one sync worker, driven by ``wrk`` on loopback
+``instructions`` instructions per request counted by valgrind (run on its own)
 ``footprint``   memory of the decode cache (tracemalloc)
 ``revocation``  revocation check cost of every store with 1,000 and 1,000,000 entries
 ``machine``     the machine and versions the figures were taken on

@@ -90,3 +90,12 @@ def test_timing_helpers() -> None:
 def test_an_unknown_implementation_is_refused() -> None:
     with pytest.raises(KeyError):
         make_app("other")
+
+
+def test_the_instruction_count_child_answers_every_request() -> None:
+    # What valgrind runs; valgrind itself is only needed to count.
+    from benchmarks import instructions
+
+    instructions.child("kit", "/protected", 3)
+    with pytest.raises(RuntimeError, match="answered 404"):
+        instructions.child("kit", "/nowhere", 1)

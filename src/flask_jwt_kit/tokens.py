@@ -363,6 +363,9 @@ def verify(state: AppState, settings: Settings, token: Any) -> Decoded:
         decoded, cacheable = _verify_uncached(state, settings, token)
     except RecursionError:  # pragma: no cover - recent PyJWT turns it into DecodeError itself
         raise jwt.DecodeError("Invalid token: JSON nested too deeply") from None
+    except jwt.InvalidTokenError as error:
+        _refuse_quoted_crit(error)
+        raise
     if cacheable:
         cache.put(token, decoded)
     return decoded
@@ -444,8 +447,26 @@ def unverified_header(token: Any) -> dict[str, Any]:
 
 
 def _unverified_header(token: Any) -> dict[str, Any]:
-    header = jwt.get_unverified_header(token)
+    try:
+        header: dict[str, Any] = jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError as error:
+        _refuse_quoted_crit(error)
+        raise
     return header
+
+
+#: PyJWT's messages that quote an entry of the token's ``crit`` header.
+_QUOTING_CRIT = ("Unsupported critical extension", "Critical extension ")
+
+
+def _refuse_quoted_crit(error: jwt.InvalidTokenError) -> None:
+    """Raise the same refusal without the token's text, when *error* quotes it.
+
+    An answer names the problem but never echoes what the client sent: a
+    ``crit`` entry can be any text, as long as the token allows.
+    """
+    if str(error).startswith(_QUOTING_CRIT):
+        raise jwt.InvalidTokenError("Unsupported critical extension in the token header") from None
 
 
 def _ascii(token: Any) -> Any:

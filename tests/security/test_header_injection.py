@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 from jwt.algorithms import get_default_algorithms
 
+from flask_jwt_kit import get_unverified_jwt_headers
 from tests.conftest import SECRET, AppFactory, Clock, bearer
 from tests.plugins.oidc import LoopbackListener, OIDCProvider
 from tests.security.conftest import (
@@ -351,6 +352,35 @@ def test_crit_entries_that_are_not_understood(
 ) -> None:
     # Signed with the app's own secret: the header alone makes it invalid.
     _refused(app, app_signed({"alg": "HS256", **crit}, claims_at(clock)))
+
+
+@pytest.mark.parametrize(
+    "crit",
+    [
+        {"crit": ["x-echo-<b>marker</b>"], "x-echo-<b>marker</b>": True},
+        {"crit": ["x-echo-<b>marker</b>"]},
+        {"crit": ["b64", "x-echo-<b>marker</b>"], "b64": True},
+    ],
+    ids=["unsupported", "unsupported-and-missing", "after-a-known-one"],
+)
+def test_a_crit_entry_is_not_quoted_in_the_answer(
+    make_app: AppFactory, clock: Clock, server_keys: dict[str, KeyPair], crit: dict[str, Any]
+) -> None:
+    # Whatever path reads the header first: the secret, or a key set by kid.
+    private = server_keys["RS256"].private_key
+    plain = make_app()
+    keyed = make_app(JWT_KEYS={"keys": [_private_jwk(private, "RS256", "k")]})
+    tokens = {
+        plain: app_signed({"alg": "HS256", **crit}, claims_at(clock)),
+        keyed: jwt.encode(claims_at(clock), private, "RS256", {"kid": "k", **crit}),
+    }
+    for app, token in tokens.items():
+        message = _refused(app, token)
+        assert message == "Unsupported critical extension in the token header"
+        assert "marker" not in app.test_client().get("/protected", headers=bearer(token)).text
+    with plain.app_context(), pytest.raises(jwt.InvalidTokenError) as raised:
+        get_unverified_jwt_headers(tokens[plain])
+    assert "marker" not in str(raised.value)
 
 
 def _unencoded(header: dict[str, Any], payload: bytes, key: bytes | str = SECRET) -> list[str]:

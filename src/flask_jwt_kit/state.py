@@ -151,7 +151,7 @@ class AppState:
                 self.issuers = self._build_issuers(new)
             if old is None or not _same_store(new.revocation_store, old.revocation_store):
                 self._replace_store(new)
-            self.decode_cache = DecodeCache(new.decode_cache_size)
+            self.decode_cache = DecodeCache(new.decode_cache_size, new)
             self.keys = PreparedKeys()
             self._settings, self._snapshot = new, snapshot
             self._callbacks_version = self.callbacks.version

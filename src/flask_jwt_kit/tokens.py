@@ -344,10 +344,13 @@ def verify(state: AppState, settings: Settings, token: Any) -> Decoded:
     if not isinstance(token, str):
         raise jwt.DecodeError("Invalid token type: a token must be a string")
     cache = state.decode_cache
+    if cache.settings is not settings:
+        # The settings changed while this caller held the old ones: their
+        # verdict must neither come from nor go into the new settings' cache.
+        cache = _NO_CACHE
     hit = cache.get(token)
     if hit is not None:
-        # It passed every check below when it was put there, and the cache
-        # is replaced whenever the settings change.
+        # It passed every check below, under these very settings.
         return hit
     if len(token) > settings.max_token_length:
         # Before any parsing or cryptography: a huge token costs nothing.
@@ -572,8 +575,11 @@ class DecodeCache:
     settings, keys or callbacks change.
     """
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, settings: Settings | None = None):
         self.size = size
+        #: The settings its entries were verified under: only callers that
+        #: hold these same settings use it.
+        self.settings = settings
         #: token -> (entry, whether its header or claims hold a dict or a list)
         self._entries: dict[str, tuple[Decoded, bool]] = {}
 
@@ -597,6 +603,10 @@ class DecodeCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+#: What a caller holding outdated settings uses: it never holds anything.
+_NO_CACHE = DecodeCache(0)
 
 
 def _detached(decoded: Decoded, nested: bool) -> Decoded:

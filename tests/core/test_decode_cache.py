@@ -127,6 +127,26 @@ def test_changing_the_secret_invalidates(app: Flask) -> None:
     assert get(app, token)[0] == 200
 
 
+def test_a_verification_under_replaced_settings_does_not_fill_the_new_cache(app: Flask) -> None:
+    # A request that read the settings before a secret rotation finishes
+    # verifying after it: its verdict, right under the old secret, must not
+    # be cached for the requests that hold the new settings.
+    from flask_jwt_kit.tokens import verify
+
+    state = state_of(app)
+    with app.app_context():
+        token = create_access_token("a")
+    before = state.settings
+    app.config["JWT_SECRET_KEY"] = OTHER_SECRET
+    after = state.settings
+    assert after is not before
+    assert verify(state, before, token).claims["sub"] == "a"
+    assert len(state.decode_cache) == 0
+    with pytest.raises(jwt.InvalidSignatureError):
+        verify(state, after, token)
+    assert get(app, token)[0] == 422
+
+
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [

@@ -50,16 +50,24 @@ g_proxy: Any = g
 
 def set_request_jwt(value: RequestJWT) -> None:
     """Store the request's token state (after all checks passed)."""
-    # g is a plain namespace object: its __dict__ is what setattr and
-    # g.get reach, through a Python-level method each.
-    g_proxy._get_current_object().__dict__[_G_KEY] = value
+    namespace = g_proxy._get_current_object()
+    try:
+        # g is a plain namespace object: its __dict__ is what setattr and
+        # g.get reach, through a Python-level method each.
+        namespace.__dict__[_G_KEY] = value
+    except AttributeError:  # an app_ctx_globals_class with __slots__
+        setattr(namespace, _G_KEY, value)
 
 
 def request_jwt() -> RequestJWT | None:
     """The current request's token state, or ``None`` when nothing was verified."""
     if not has_request_context():
         return None
-    value: RequestJWT | None = g_proxy._get_current_object().__dict__.get(_G_KEY)
+    namespace = g_proxy._get_current_object()
+    try:
+        value: RequestJWT | None = namespace.__dict__.get(_G_KEY)
+    except AttributeError:  # an app_ctx_globals_class with __slots__
+        value = namespace.get(_G_KEY)
     return value
 
 

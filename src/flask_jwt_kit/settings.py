@@ -113,6 +113,9 @@ def defaults() -> dict[str, Any]:
     return copy.deepcopy(DEFAULTS)
 
 
+#: Every so many uses, the full comparison runs even without a counted write.
+FULL_CHECK_EVERY = 64
+
 #: Where a watched config keeps its count of writes.
 _WRITES = "_flask_jwt_kit_writes"
 
@@ -123,10 +126,13 @@ class _WatchedConfig(Config):
     :func:`watch` gives an application's config this class, so that the
     per-use "has the config changed?" check is one comparison of counts
     instead of a look at every watched key. Every way of writing to a
-    ``Config`` goes through one of these methods (``from_object``,
+    ``Config`` through its own methods goes through one of these (``from_object``,
     ``from_mapping`` and friends call ``__setitem__``; ``mock.patch.dict``
     calls ``update`` and ``clear``). Values edited in place (a list, a dict)
-    are not writes: :func:`unchanged` compares those every time.
+    are not writes: :func:`unchanged` compares those every time. Writes made
+    through ``dict``'s own methods (``dict.update(app.config, ...)``) go
+    uncounted: :func:`unchanged` compares everything every
+    :data:`FULL_CHECK_EVERY` uses as well.
     """
 
     def _wrote(self) -> None:
@@ -218,6 +224,8 @@ class Snapshot:
     read_mutable: Callable[[Mapping[str, Any]], Any] | None
     #: What :attr:`read_mutable` read, copied.
     mutable: Any
+    #: Uses that took the short path since the snapshot.
+    uses: int = 0
 
 
 def snapshot(config: Mapping[str, Any]) -> Snapshot | None:
@@ -254,8 +262,12 @@ def unchanged(config: Mapping[str, Any], taken: Snapshot | None) -> bool:
     writes = config.__dict__.get(_WRITES, 0) if type(config) is _WatchedConfig else None
     try:
         if writes is not None and writes == taken.writes:
-            read = taken.read_mutable
-            return read is None or bool(read(config) == taken.mutable)
+            taken.uses += 1
+            if taken.uses % FULL_CHECK_EVERY:
+                read = taken.read_mutable
+                return read is None or bool(read(config) == taken.mutable)
+            # Now and then, compare everything: a write made through dict's
+            # own methods (dict.update(app.config, ...)) is not counted.
         same = bool(_read_watched(config) == taken.values)
     except KeyError:
         return False

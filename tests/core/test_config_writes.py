@@ -175,3 +175,23 @@ def test_a_setting_changed_between_requests_applies_to_tokens(app: Flask) -> Non
         app.config.pop("JWT_DECODE_AUDIENCE")
         app.config.setdefault("JWT_DECODE_AUDIENCE", None)
         assert decode_token(token)["sub"] == "a"
+
+
+def test_writes_that_bypass_the_config_methods_apply_within_a_bounded_number_of_uses(
+    app: Flask,
+) -> None:
+    from flask_jwt_kit.settings import FULL_CHECK_EVERY
+
+    state = state_of(app)
+    client = app.test_client()
+    with app.test_request_context():
+        token = create_access_token("a")
+    assert client.get("/protected", headers=bearer(token)).status_code == 200
+    # dict's own method: Config's overrides never see this write.
+    dict.update(app.config, JWT_SECRET_KEY="rotated-" + "r" * 56)
+    answers = [
+        client.get("/protected", headers=bearer(token)).status_code
+        for _ in range(FULL_CHECK_EVERY + 1)
+    ]
+    assert answers[-1] == 422
+    assert state.settings.secret_key == "rotated-" + "r" * 56

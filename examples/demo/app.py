@@ -95,8 +95,8 @@ def create_app(
 
     users = UserStore(app.config["DEMO_DATABASE"], app.config["DEMO_PASSWORD_HASH_METHOD"])
     app.extensions[USERS_KEY] = users
-    # Registered before the extension's own hooks, so it runs after them and
-    # sees an access token the extension re-issued on the way out.
+    # The extension's implicit refresh runs before every after_request
+    # function, so this one sees an access token it re-issued on the way out.
     app.after_request(_expose_new_expiry)
     jwt = JWTManager(app)
 

@@ -1,9 +1,10 @@
 """What ``init_app`` wires into an application beyond error handlers.
 
-The JWKS endpoint (``JWT_JWKS_URL_RULE``), the implicit refresh of access
-cookies (``JWT_IMPLICIT_REFRESH``, see :mod:`flask_jwt_kit.sessions`),
-error answers inside Flask-RESTX APIs (:mod:`flask_jwt_kit.restx`), and the
-``flask jwt`` commands (:mod:`flask_jwt_kit.cli`).
+The JWKS endpoint (``JWT_JWKS_URL_RULE``), error answers inside Flask-RESTX
+APIs (:mod:`flask_jwt_kit.restx`), and the ``flask jwt`` commands
+(:mod:`flask_jwt_kit.cli`). Nothing runs on every request: the implicit
+refresh of access cookies is arranged per request, by the verification
+that found a cookie token (see :mod:`flask_jwt_kit.sessions`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from flask import Flask, Response, jsonify
 
 from . import restx
 from .cli import jwt_cli
-from .sessions import refresh_expiring_cookie
 from .state import AppState, get_state
 
 
@@ -23,12 +23,6 @@ def init_app(app: Flask, state: AppState) -> None:
         _check_jwks_rule(app, rule)
         app.add_url_rule(rule, "flask_jwt_kit_jwks", _jwks_view, methods=["GET"])
 
-    def implicit_refresh(response: Response) -> Response:
-        return refresh_expiring_cookie(state, response)
-
-    # Always registered: JWT_IMPLICIT_REFRESH may be switched on later, and
-    # the hook costs one lookup on g for requests without a cookie token.
-    app.after_request(implicit_refresh)
     restx.init_app(app)
     app.cli.add_command(jwt_cli)
 

@@ -333,10 +333,13 @@ def redeem(
 def refresh_expiring_cookie(state: AppState, response: Response) -> Response:
     """Reissue the access cookie when it expires within ``JWT_IMPLICIT_REFRESH``.
 
-    Runs after every request (registered by ``init_app``). It acts only when
-    the request's access token was verified from a cookie, the response is
-    successful (status below 400) and sets no access cookie itself, and the
-    token is still not revoked. The new access token keeps the identity and
+    Runs after a request whose token :func:`~flask_jwt_kit.verify_jwt_in_request`
+    found in a cookie while the setting was on (it arranges this call with
+    :func:`flask.after_this_request`, so it runs before the application's
+    ``after_request`` hooks). It acts only when the request's access token
+    was verified from a cookie, the response is successful (status below
+    400) and sets no access cookie itself, and the token is still not
+    revoked. The new access token keeps the identity and
     the custom claims (``sid`` included) and is not fresh; the loaders
     receive what they receive in :func:`rotate_tokens`. If a loader fails,
     the error is logged and the response goes out unchanged.

@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar, cast
 
 import jwt
-from flask import Request
+from flask import Request, after_this_request
 
 from . import signals
 from .blocklist import check_revoked
-from .context import RequestJWT, request_proxy, set_request_jwt
+from .context import RequestJWT, request_jwt, request_proxy, set_request_jwt
 from .exceptions import (
     FreshTokenRequired,
     InsufficientScopeError,
@@ -29,7 +29,7 @@ from .exceptions import (
     WrongTokenError,
 )
 from .request_token import find_token, normalise_locations
-from .sessions import redeem
+from .sessions import redeem, refresh_expiring_cookie
 from .settings import Settings
 from .state import AppState, get_state
 from .tokens import check_live, verify
@@ -159,6 +159,11 @@ def _verify(
         decoded.external,
         redemption,
     )
+    if found.location == "cookies" and settings.implicit_refresh is not None:
+        previous = request_jwt()
+        if previous is None or previous.location != "cookies":
+            # Once per request, and only for requests that may need it.
+            after_this_request(functools.partial(refresh_expiring_cookie, state))
     set_request_jwt(result)
     return result.header, result.claims
 

@@ -21,6 +21,7 @@ from flask_jwt_kit import (
     set_access_cookies,
     set_refresh_cookies,
     unset_jwt_cookies,
+    verify_jwt_in_request,
 )
 from flask_jwt_kit.revocation import RevocationStore
 from tests.conftest import AppFactory, Clock
@@ -278,3 +279,53 @@ def test_a_failing_loader_does_not_break_the_response(
     assert response.status_code == 200
     assert set_cookies(response) == {}
     assert "JWT_IMPLICIT_REFRESH" in caplog.text
+
+
+def test_a_request_verified_twice_is_refreshed_once(make_app: AppFactory, clock: Clock) -> None:
+    app = cookie_app(make_app)
+    asked: list[str] = []
+    revoked = {"now": False}
+
+    @manager_of(app).token_in_blocklist_loader
+    def check(header: dict[str, Any], claims: dict[str, Any]) -> bool:
+        asked.append(claims["jti"])
+        return revoked["now"]
+
+    @app.get("/twice")
+    @jwt_required()
+    def twice() -> Any:
+        verify_jwt_in_request()
+        revoked["now"] = True  # the token is revoked while the view runs
+        return jsonify(done=True)
+
+    client = logged_in(app)
+    clock.advance(14 * MINUTE)
+    response = client.get("/twice")
+    assert response.status_code == 200
+    # Revoked meanwhile: not renewed. Two verifications and one refresh check,
+    # not two: the refresh is arranged once per request.
+    assert set_cookies(response) == {}
+    assert len(asked) == 3
+
+
+def test_after_request_functions_see_the_new_cookie(make_app: AppFactory, clock: Clock) -> None:
+    app = cookie_app(make_app)
+    seen: list[dict[str, str]] = []
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        seen.append(set_cookies(response))
+        return response
+
+    client = logged_in(app)
+    clock.advance(14 * MINUTE)
+    response = client.get("/protected")
+    assert "access_token_cookie" in set_cookies(response)
+    assert "access_token_cookie" in seen[-1]
+
+
+def test_nothing_runs_after_requests_that_do_not_need_it(make_app: AppFactory) -> None:
+    # No after_request function of the extension's: the refresh is arranged
+    # by the verification that found a cookie token, for that request only.
+    app = cookie_app(make_app)
+    assert app.after_request_funcs == {}

@@ -329,3 +329,24 @@ def test_nothing_runs_after_requests_that_do_not_need_it(make_app: AppFactory) -
     # by the verification that found a cookie token, for that request only.
     app = cookie_app(make_app)
     assert app.after_request_funcs == {}
+
+
+def test_not_when_the_view_went_on_to_verify_a_header_token(
+    make_app: AppFactory, clock: Clock
+) -> None:
+    # The request's token is the one verified last: here a header token.
+    app = cookie_app(make_app)
+
+    @app.get("/then-header")
+    @jwt_required(locations=["cookies"])
+    def then_header() -> Any:
+        verify_jwt_in_request(locations=["headers"])
+        return jsonify(done=True)
+
+    client = logged_in(app)
+    clock.advance(14 * MINUTE)
+    with app.test_request_context():
+        other = create_access_token("bob")
+    response = client.get("/then-header", headers=bearer(other))
+    assert response.status_code == 200
+    assert set_cookies(response) == {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import importlib.util
 import math
 import operator
@@ -129,8 +130,8 @@ class _WatchedConfig(Config):
     ``Config`` through its own methods goes through one of these (``from_object``,
     ``from_mapping`` and friends call ``__setitem__``; ``mock.patch.dict``
     calls ``update`` and ``clear``). Values edited in place (a list, a dict)
-    are not writes: :func:`unchanged` compares those every time. Writes made
-    through ``dict``'s own methods (``dict.update(app.config, ...)``) go
+    are not writes: :func:`unchanged` compares those every time. Writes that
+    call ``dict``'s methods directly (``dict.update(app.config, ...)``) go
     uncounted: :func:`unchanged` compares everything every
     :data:`FULL_CHECK_EVERY` uses as well.
     """
@@ -138,55 +139,33 @@ class _WatchedConfig(Config):
     def _wrote(self) -> None:
         self.__dict__[_WRITES] = self.__dict__.get(_WRITES, 0) + 1
 
-    def __setitem__(self, key: str, value: Any) -> None:
+
+def _counted(write: Callable[..., Any]) -> Callable[..., Any]:
+    """*write* (a ``dict`` method), counting each call, failed ones included."""
+
+    @functools.wraps(write)
+    def counted(self: _WatchedConfig, *args: Any, **kwargs: Any) -> Any:
         try:
-            super().__setitem__(key, value)
+            return write(self, *args, **kwargs)
         finally:
             self._wrote()
 
-    def __delitem__(self, key: str) -> None:
-        try:
-            super().__delitem__(key)
-        finally:
-            self._wrote()
+    return counted
 
-    def __ior__(self, other: Any) -> _WatchedConfig:  # type: ignore[misc]
-        try:
-            super().__ior__(other)
-        finally:
-            self._wrote()
-        return self
 
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            super().update(*args, **kwargs)
-        finally:
-            self._wrote()
-
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        try:
-            return super().setdefault(key, default)
-        finally:
-            self._wrote()
-
-    def pop(self, key: str, *default: Any) -> Any:
-        try:
-            return super().pop(key, *default)
-        finally:
-            self._wrote()
-
-    def popitem(self) -> tuple[str, Any]:
-        try:
-            return super().popitem()
-        finally:
-            self._wrote()
-
-    def clear(self) -> None:
-        try:
-            super().clear()
-        finally:
-            self._wrote()
-
+# Every method of dict that writes (dict.__ior__ returns the dict itself).
+for _name in (
+    "__setitem__",
+    "__delitem__",
+    "__ior__",
+    "update",
+    "setdefault",
+    "pop",
+    "popitem",
+    "clear",
+):
+    setattr(_WatchedConfig, _name, _counted(getattr(Config, _name)))
+del _name
 
 # repr(app.config) stays "<Config {...}>"; pickle finds the class by __qualname__.
 _WatchedConfig.__name__ = "Config"
@@ -258,8 +237,7 @@ def unchanged(config: Mapping[str, Any], taken: Snapshot | None) -> bool:
         # A new config object (``app.config`` replaced): rebuilding once
         # lets it count its writes too.
         return False
-    # _writes(config), inlined: this runs on every use.
-    writes = config.__dict__.get(_WRITES, 0) if type(config) is _WatchedConfig else None
+    writes = _writes(config)
     try:
         if writes is not None and writes == taken.writes:
             taken.uses += 1

@@ -355,9 +355,7 @@ def verify(state: AppState, settings: Settings, token: Any) -> Decoded:
     if len(token) > settings.max_token_length:
         # Before any parsing or cryptography: a huge token costs nothing.
         raise JWTDecodeError(f"Token is too large (over {settings.max_token_length} characters)")
-    if not token.isascii():
-        # A JWS is base64url and dots: see _ascii.
-        raise jwt.DecodeError("Invalid token: not ASCII")
+    _ascii(token)
     if "=" in token:
         # RFC 7515 2: base64url without padding. PyJWT tolerates trailing
         # "=", which gives every token several spellings; one is enough.

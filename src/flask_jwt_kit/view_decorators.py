@@ -81,7 +81,7 @@ def verify_jwt_in_request(
             optional,
             fresh,
             refresh,
-            normalise_locations(locations, settings) if locations else settings.token_location,
+            normalise_locations(locations, settings),
             verify_type,
             skip_revocation_check,
             required_scopes,
